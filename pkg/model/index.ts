@@ -1,0 +1,6 @@
+export type * from './elbv2-shapes.ts';
+export { ActionTypes, ConditionFields } from './elbv2-shapes.ts';
+export type * from './stack.ts';
+export type * from './problem.ts';
+export type * from './change.ts';
+export { ResourceKinds } from './change.ts';

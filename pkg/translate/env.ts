@@ -1,0 +1,64 @@
+/**
+ * Everything buildStack reads from the world, gathered first (read-only) by the caller:
+ * the controller resolves it from its caches and AWS; `albatross plan` from files.
+ * A field left `undefined` is unknown, and the stack says so instead of guessing.
+ */
+import type { V1EndpointSlice, V1IngressClass, V1Node, V1Service } from '@kubernetes/client-node';
+
+export interface Subnet {
+  readonly subnetId: string;
+  readonly availabilityZone: string;
+  readonly vpcId: string;
+  readonly availableIpAddressCount: number;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export interface Env {
+  /** Services by `namespace/name`. */
+  readonly services: ReadonlyMap<string, V1Service>;
+  /** EndpointSlices by the `namespace/name` of their Service; `undefined` = unknown. */
+  readonly endpointSlices: ReadonlyMap<string, readonly V1EndpointSlice[]> | undefined;
+  /** All Nodes; `undefined` = unknown. */
+  readonly nodes: readonly V1Node[] | undefined;
+  /** IngressClasses by name (for `spec.ingressClassName` and the default class). */
+  readonly ingressClasses: ReadonlyMap<string, V1IngressClass>;
+  /** The VPC's subnets; `undefined` = unknown (offline): subnet selections stay unresolved. */
+  readonly subnets: readonly Subnet[] | undefined;
+  /** The cluster's shared backend security group, once it exists. */
+  readonly backendSecurityGroupId?: string;
+  /** Security groups of the node ENIs, by instance ID, when known. */
+  readonly nodeSecurityGroups?: ReadonlyMap<string, string>;
+}
+
+/** Settings that come from flags; fixed for the life of a process. */
+export interface TranslateConfig {
+  readonly clusterName: string;
+  /** @default 'albatross.dev/alb' */
+  readonly controllerName: string;
+  /** @default 'alb' */
+  readonly ingressClass: string;
+  /** @default 'internal' */
+  readonly defaultScheme: 'internal' | 'internet-facing';
+  /** @default 'instance' */
+  readonly defaultTargetType: 'instance' | 'ip';
+  /** Added to every resource; never overrides the ownership tags. */
+  readonly defaultTags: Readonly<Record<string, string>>;
+  /** @default 'ELBSecurityPolicy-2016-08' */
+  readonly defaultSslPolicy: string;
+  /**
+   * `specification`: rules ordered by the Ingress specification's precedence.
+   * `reference`: aws-load-balancer-controller's manifest order.
+   * @default 'specification'
+   */
+  readonly ruleOrder: 'specification' | 'reference';
+}
+
+export const defaultTranslateConfig = {
+  controllerName: 'albatross.dev/alb',
+  ingressClass: 'alb',
+  defaultScheme: 'internal',
+  defaultTargetType: 'instance',
+  defaultTags: {},
+  defaultSslPolicy: 'ELBSecurityPolicy-2016-08',
+  ruleOrder: 'specification',
+} as const satisfies Omit<TranslateConfig, 'clusterName'>;
