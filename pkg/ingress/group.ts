@@ -3,6 +3,7 @@
  * explicit groups are named by `alb.ingress.kubernetes.io/group.name`.
  */
 import type { V1Ingress } from '@kubernetes/client-node';
+import type { Problem } from '../model/index.ts';
 
 export type GroupKey =
   | { readonly kind: 'implicit'; readonly namespace: string; readonly name: string }
@@ -27,4 +28,6 @@ export interface IngressGroup {
    * another group, or no longer of our class): re-apply without them, then release them.
    */
   readonly inactiveMembers: readonly GroupMember[];
+  /** Problems found while grouping (a bad `group.name` or `group.order`); translate adds its own. */
+  readonly problems: readonly Problem[];
 }
