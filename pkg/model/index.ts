@@ -3,4 +3,5 @@ export { ActionTypes, ConditionFields } from './elbv2-shapes.ts';
 export type * from './stack.ts';
 export type * from './problem.ts';
 export type * from './change.ts';
+export type * from './actual.ts';
 export { ResourceKinds } from './change.ts';
