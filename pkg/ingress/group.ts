@@ -13,7 +13,7 @@ export interface GroupMember {
   /** `namespace/name` */
   readonly key: string;
   readonly ingress: V1Ingress;
-  /** `group.order`, parsed; 0 when absent or invalid (the problem is reported by translate). */
+  /** `group.order`, parsed; 0 when absent or invalid (the problem is in the group's `problems`). */
   readonly order: number;
 }
 

@@ -1,0 +1,149 @@
+/**
+ * From all Ingresses and IngressClasses to the groups this controller reconciles.
+ *
+ * Active members are ours and not being deleted. Inactive members still hold one of our
+ * finalizers for a group they are no longer active in (being deleted, moved to another
+ * group, or switched to another class): the group is re-applied without them, then the
+ * finalizer is released. A group with only inactive members is still returned, because
+ * its ALB has to go.
+ *
+ * A bad `group.name` cannot tell which ALB the Ingress wants, so the Ingress is frozen
+ * where it stands: in the group its finalizer names when it has one (its rules keep
+ * serving there, untouched), else in its own implicit group, where nothing exists yet
+ * and nothing is created. Either way the problem travels in that group's `problems`, and
+ * translate freezes the member for it. A bad `group.order` keeps the member in its group
+ * with order 0 and the same error problem.
+ */
+import type { V1Ingress, V1IngressClass } from '@kubernetes/client-node';
+import type { Problem } from '../model/index.ts';
+import type { ClassConfig } from './class-selection.ts';
+import { isOurIngress } from './class-selection.ts';
+import {
+  compareStrings,
+  finalizerGroupKeys,
+  groupIdOf,
+  ingressKeyOf,
+  namespaceOf,
+  sameGroupKey,
+} from './finalizers.ts';
+import type { GroupKey, GroupMember, IngressGroup } from './group.ts';
+import {
+  GROUP_NAME_ANNOTATION,
+  GROUP_ORDER_ANNOTATION,
+  parseGroupName,
+  parseGroupOrder,
+} from './group-annotations.ts';
+
+/** Where an Ingress asks to be, as its annotations (and finalizers, if they are bad) say. */
+export interface Membership {
+  readonly key: GroupKey;
+  readonly order: number;
+  readonly problems: readonly Problem[];
+}
+
+export function membershipOf(ingress: V1Ingress): Membership {
+  const ingressKey = ingressKeyOf(ingress);
+  const annotations = ingress.metadata?.annotations ?? {};
+  const problems: Problem[] = [];
+  const name = parseGroupName(ingressKey, annotations[GROUP_NAME_ANNOTATION]);
+  const order = parseGroupOrder(ingressKey, annotations[GROUP_ORDER_ANNOTATION]);
+  if (!order.ok) problems.push(order.problem);
+  const implicit: GroupKey = {
+    kind: 'implicit',
+    namespace: namespaceOf(ingress),
+    name: ingress.metadata?.name ?? '',
+  };
+  let key: GroupKey;
+  if (name.ok) {
+    key = name.value === undefined ? implicit : { kind: 'explicit', name: name.value };
+  } else {
+    problems.push(name.problem);
+    key = finalizerGroupKeys(ingress)[0] ?? implicit;
+  }
+  return { key, order: order.ok ? order.value : 0, problems };
+}
+
+/** The group an Ingress belongs to by its annotations (see {@link membershipOf}). */
+export function groupKeyOf(ingress: V1Ingress): GroupKey {
+  return membershipOf(ingress).key;
+}
+
+/**
+ * Every group an event on this Ingress can change: the one it is active in, and the ones
+ * its finalizers still bind it to. For the controller's event mappers.
+ */
+export function groupKeysTouchedBy(
+  ingress: V1Ingress,
+  ingressClasses: ReadonlyMap<string, V1IngressClass>,
+  config: ClassConfig,
+): GroupKey[] {
+  const keys = finalizerGroupKeys(ingress);
+  if (isActive(ingress, ingressClasses, config)) {
+    const key = groupKeyOf(ingress);
+    if (!keys.some((k) => sameGroupKey(k, key))) keys.push(key);
+  }
+  return keys.sort((a, b) => compareStrings(groupIdOf(a), groupIdOf(b)));
+}
+
+function isActive(
+  ingress: V1Ingress,
+  ingressClasses: ReadonlyMap<string, V1IngressClass>,
+  config: ClassConfig,
+): boolean {
+  return (
+    ingress.metadata?.deletionTimestamp == null && isOurIngress(ingress, ingressClasses, config)
+  );
+}
+
+interface GroupBuilder {
+  readonly key: GroupKey;
+  readonly members: GroupMember[];
+  readonly inactiveMembers: GroupMember[];
+  readonly problems: Problem[];
+}
+
+/**
+ * The groups to reconcile, sorted by group id; members by `group.order`, then
+ * `namespace/name`; inactive members by `namespace/name`.
+ */
+export function groupIngresses(
+  ingresses: readonly V1Ingress[],
+  ingressClasses: ReadonlyMap<string, V1IngressClass>,
+  config: ClassConfig,
+): IngressGroup[] {
+  const groups = new Map<string, GroupBuilder>();
+  const groupFor = (key: GroupKey): GroupBuilder => {
+    const id = groupIdOf(key);
+    let group = groups.get(id);
+    if (group === undefined) {
+      group = { key, members: [], inactiveMembers: [], problems: [] };
+      groups.set(id, group);
+    }
+    return group;
+  };
+
+  for (const ingress of ingresses) {
+    const ingressKey = ingressKeyOf(ingress);
+    const membership = membershipOf(ingress);
+    const active = isActive(ingress, ingressClasses, config);
+    if (active) {
+      const group = groupFor(membership.key);
+      group.members.push({ key: ingressKey, ingress, order: membership.order });
+      group.problems.push(...membership.problems);
+    }
+    for (const key of finalizerGroupKeys(ingress)) {
+      if (active && sameGroupKey(key, membership.key)) continue;
+      groupFor(key).inactiveMembers.push({ key: ingressKey, ingress, order: membership.order });
+    }
+  }
+
+  return [...groups.entries()]
+    .sort(([a], [b]) => compareStrings(a, b))
+    .map(([id, group]) => ({
+      key: group.key,
+      id,
+      members: group.members.sort((a, b) => a.order - b.order || compareStrings(a.key, b.key)),
+      inactiveMembers: group.inactiveMembers.sort((a, b) => compareStrings(a.key, b.key)),
+      problems: group.problems,
+    }));
+}
