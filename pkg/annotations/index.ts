@@ -1,0 +1,43 @@
+export type { AnnotationError, AnnotationMap, Parsed, Parser } from './parsed.ts';
+export { ALB_PREFIX, albAnnotation, readAnnotation } from './parsed.ts';
+export { parseBool, parseList, parseMap, intIn, oneOf, listOf } from './primitives.ts';
+export { parseCidr } from './cidr.ts';
+export type { IpFamily } from './cidr.ts';
+export { parseJson } from './json.ts';
+export type { JsonObject, JsonValue, JsonResult } from './json.ts';
+export {
+  parseScheme,
+  parseIpAddressType,
+  parseSubnets,
+  parseSecurityGroups,
+  parseInboundCidrs,
+  parseLoadBalancerName,
+  parseTags,
+  parseAttributes,
+  parseNodeLabels,
+} from './load-balancer.ts';
+export type { Cidr } from './load-balancer.ts';
+export {
+  parseListenPorts,
+  parseCertificateArns,
+  parseSslPolicy,
+  parseSslRedirect,
+} from './listeners.ts';
+export type { ListenPort } from './listeners.ts';
+export {
+  parseTargetType,
+  parseBackendProtocol,
+  parseProtocolVersion,
+  parseHealthCheckPort,
+  parseHealthCheckPath,
+  parseSuccessCodes,
+  readTargetGroupAnnotations,
+  readTargetGroupAnnotationsOf,
+} from './target-group.ts';
+export type { HealthCheckPort, TargetGroupAnnotations } from './target-group.ts';
+export { parseAction } from './actions.ts';
+export type { ParsedAction, ForwardTarget } from './actions.ts';
+export { parseConditions } from './conditions.ts';
+export { parseRewriteTarget, REWRITE_TARGET_ANNOTATIONS } from './rewrite.ts';
+export { readIngressAnnotations } from './ingress-annotations.ts';
+export type { IngressAnnotations, RewriteTarget } from './ingress-annotations.ts';

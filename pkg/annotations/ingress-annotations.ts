@@ -1,0 +1,112 @@
+/**
+ * Every annotation Albatross reads from one Ingress, typed, with the errors found. The
+ * target-group ones are read here too so that a bad value on the Ingress is reported
+ * once, whatever backends use it.
+ */
+import type { IpAddressType, RuleCondition, Scheme } from '../model/index.ts';
+import { parseAction } from './actions.ts';
+import type { ParsedAction } from './actions.ts';
+import { parseConditions } from './conditions.ts';
+import {
+  parseCertificateArns,
+  parseListenPorts,
+  parseSslPolicy,
+  parseSslRedirect,
+} from './listeners.ts';
+import type { ListenPort } from './listeners.ts';
+import {
+  parseAttributes,
+  parseInboundCidrs,
+  parseIpAddressType,
+  parseLoadBalancerName,
+  parseScheme,
+  parseSecurityGroups,
+  parseSubnets,
+} from './load-balancer.ts';
+import type { Cidr } from './load-balancer.ts';
+import { albAnnotation, ALB_PREFIX, readAnnotation } from './parsed.ts';
+import type { AnnotationError, AnnotationMap, Parser } from './parsed.ts';
+import { parseRewriteTarget, REWRITE_TARGET_ANNOTATIONS } from './rewrite.ts';
+import { readTargetGroupAnnotationsOf } from './target-group.ts';
+import type { TargetGroupAnnotations } from './target-group.ts';
+
+export interface RewriteTarget {
+  /** The annotation it came from. */
+  readonly field: string;
+  readonly target: string;
+}
+
+export interface IngressAnnotations {
+  readonly scheme: Scheme | undefined;
+  readonly ipAddressType: IpAddressType | undefined;
+  readonly subnets: readonly string[] | undefined;
+  readonly securityGroups: readonly string[] | undefined;
+  readonly inboundCidrs: readonly Cidr[] | undefined;
+  readonly loadBalancerName: string | undefined;
+  readonly tags: Readonly<Record<string, string>> | undefined;
+  readonly loadBalancerAttributes: Readonly<Record<string, string>> | undefined;
+  readonly listenPorts: readonly ListenPort[] | undefined;
+  readonly certificateArns: readonly string[] | undefined;
+  readonly sslPolicy: string | undefined;
+  readonly sslRedirect: number | undefined;
+  /** `actions.${name}` by name; an action that failed to parse is absent (and an error). */
+  readonly actions: ReadonlyMap<string, ParsedAction>;
+  /** `conditions.${name}` by name. */
+  readonly conditions: ReadonlyMap<string, readonly RuleCondition[]>;
+  readonly rewriteTarget: RewriteTarget | undefined;
+  /** The target-group settings given on the Ingress (a Service may override them). */
+  readonly targetGroup: TargetGroupAnnotations;
+}
+
+export function readIngressAnnotations(annotations: AnnotationMap | undefined): {
+  readonly value: IngressAnnotations;
+  readonly errors: readonly AnnotationError[];
+} {
+  const errors: AnnotationError[] = [];
+  const read = <T>(short: string, parse: Parser<T>): T | undefined =>
+    readAnnotation(annotations, albAnnotation(short), parse, errors);
+
+  const actions = new Map<string, ParsedAction>();
+  const conditions = new Map<string, readonly RuleCondition[]>();
+  for (const key of Object.keys(annotations ?? {}).sort()) {
+    if (!key.startsWith(ALB_PREFIX)) continue;
+    const short = key.slice(ALB_PREFIX.length);
+    if (short.startsWith('actions.')) {
+      const a = readAnnotation(annotations, key, parseAction, errors);
+      if (a !== undefined) actions.set(short.slice('actions.'.length), a);
+    } else if (short.startsWith('conditions.')) {
+      const c = readAnnotation(annotations, key, parseConditions, errors);
+      if (c !== undefined) conditions.set(short.slice('conditions.'.length), c);
+    }
+  }
+
+  let rewriteTarget: RewriteTarget | undefined;
+  for (const field of REWRITE_TARGET_ANNOTATIONS) {
+    const t = readAnnotation(annotations, field, parseRewriteTarget, errors);
+    if (t !== undefined && rewriteTarget === undefined) rewriteTarget = { field, target: t };
+  }
+
+  const targetGroup = readTargetGroupAnnotationsOf(annotations, errors);
+  return {
+    value: {
+      scheme: read('scheme', parseScheme),
+      ipAddressType: read('ip-address-type', parseIpAddressType),
+      subnets: read('subnets', parseSubnets),
+      securityGroups: read('security-groups', parseSecurityGroups),
+      inboundCidrs: read('inbound-cidrs', parseInboundCidrs),
+      loadBalancerName: read('load-balancer-name', parseLoadBalancerName),
+      // `tags` is read once, with the target-group settings; both places use the same value.
+      tags: targetGroup.tags,
+      loadBalancerAttributes: read('load-balancer-attributes', parseAttributes),
+      listenPorts: read('listen-ports', parseListenPorts),
+      certificateArns: read('certificate-arn', parseCertificateArns),
+      sslPolicy: read('ssl-policy', parseSslPolicy),
+      sslRedirect: read('ssl-redirect', parseSslRedirect),
+      actions,
+      conditions,
+      rewriteTarget,
+      targetGroup,
+    },
+    errors,
+  };
+}
