@@ -1,0 +1,70 @@
+/**
+ * The planner's notion of "the same". A desired field left `undefined` is "don't care":
+ * it matches whatever AWS has, including the defaults AWS fills in (a forward's `Weight`,
+ * an action's `Order`, stickiness off). Attributes and tags compare only the keys we set,
+ * so keys set by someone else are never fought over.
+ */
+import type { Action, Attributes, RuleCondition, Tags } from '../model/index.ts';
+
+function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** True when every field defined in `desired` has the same value in `actual`. */
+export function covers(desired: unknown, actual: unknown): boolean {
+  if (desired === undefined) return true;
+  if (Array.isArray(desired)) {
+    if (!Array.isArray(actual) || actual.length !== desired.length) return false;
+    return desired.every((item: unknown, index) => covers(item, actual[index]));
+  }
+  if (isRecord(desired)) {
+    if (!isRecord(actual)) return false;
+    return Object.entries(desired).every(([key, value]) => covers(value, actual[key]));
+  }
+  return desired === actual;
+}
+
+/** The keys of `desired` whose value differs in `actual`, sorted. */
+export function differingKeys(
+  desired: Attributes | Tags,
+  actual: Attributes | Tags,
+): readonly string[] {
+  return Object.keys(desired)
+    .filter((key) => desired[key] !== actual[key])
+    .sort();
+}
+
+/**
+ * Conditions as a multiset: AWS does not promise to return them in the order they were
+ * given, and the order does not change what a rule matches.
+ */
+export function conditionsMatch(
+  desired: readonly RuleCondition[],
+  actual: readonly RuleCondition[],
+): boolean {
+  if (desired.length !== actual.length) return false;
+  const unused = [...actual];
+  for (const condition of desired) {
+    const index = unused.findIndex((candidate) => covers(condition, candidate));
+    if (index < 0) return false;
+    unused.splice(index, 1);
+  }
+  return true;
+}
+
+/** Actions in the order ALB performs them: by `Order`, else as listed. */
+function ordered(actions: readonly Action[]): readonly Action[] {
+  return actions
+    .map((action, index) => ({ action, rank: action.Order ?? index + 1 }))
+    .sort((a, b) => a.rank - b.rank)
+    .map(({ action }) => action);
+}
+
+function withoutOrder(action: Action): unknown {
+  return Object.fromEntries(Object.entries(action).filter(([key]) => key !== 'Order'));
+}
+
+/** Same actions performed in the same order; `Order` numbers themselves do not matter. */
+export function actionsMatch(desired: readonly Action[], actual: readonly Action[]): boolean {
+  return covers(ordered(desired).map(withoutOrder), ordered(actual).map(withoutOrder));
+}
