@@ -1,0 +1,19 @@
+export {
+  TAG_CLUSTER,
+  TAG_STACK,
+  TAG_RESOURCE,
+  TAG_INGRESS,
+  OWNERSHIP_TAG_KEYS,
+  resourceTags,
+} from './tags.ts';
+export type { Ownership, TagSet } from './tags.ts';
+export { loadBalancerName, targetGroupName, securityGroupName, shortHash } from './names.ts';
+export type { LoadBalancerIdentity, TargetGroupIdentity } from './names.ts';
+export {
+  LOAD_BALANCER_ID,
+  FRONTEND_SECURITY_GROUP_ID,
+  listenerId,
+  targetGroupId,
+  ruleId,
+  backendRuleId,
+} from './ids.ts';
