@@ -42,10 +42,15 @@ export interface RuleCondition {
   readonly SourceIpConfig?: { readonly Values: readonly string[] };
 }
 
-/** One entry of a forward: exactly one of `TargetGroupId` (ours) or `TargetGroupArn` (foreign). */
+/**
+ * One entry of a forward: exactly one of `TargetGroupId` (ours), `TargetGroupArn`
+ * (foreign) or `TargetGroupName` (foreign, by name: resolved to its ARN at apply time).
+ */
 export interface TargetGroupTuple {
   readonly TargetGroupId?: string;
   readonly TargetGroupArn?: string;
+  /** A foreign target group named by the `actions.*` annotation's `targetGroupName`. */
+  readonly TargetGroupName?: string;
   /** @default 1 */
   readonly Weight?: number;
 }
