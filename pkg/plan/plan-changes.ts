@@ -412,6 +412,7 @@ export function planChanges(desired: Stack, actual: ActualStack | null): Plan {
       carried: loadBalancerReplaced ? frozenHere : [],
       replacedTargetGroups: replacedGroups,
       members,
+      ...(desired.loadBalancer === null ? { deleteReason: gone } : {}),
       ...(loadBalancerReplaced ? { createReason: 'load balancer replaced: rule' } : {}),
     });
     steps.push(...planned.steps);

@@ -30,6 +30,8 @@ export interface ListenerRulesInput {
   readonly replacedTargetGroups: ReadonlySet<string>;
   /** Members of the desired stack: a rule of any other member goes because it left. */
   readonly members: ReadonlySet<string>;
+  /** Reason given to every deleted rule, instead of saying why one by one. */
+  readonly deleteReason?: string;
   /** Reason given to every created rule (e.g. the listener is new). */
   readonly createReason?: string;
 }
@@ -231,9 +233,11 @@ export function planListenerRules(input: ListenerRulesInput): ListenerRulesPlan 
     kind: 'ListenerRule',
     step: 'delete',
     id: actual.id,
-    reason: input.members.has(actual.member)
-      ? 'no longer desired'
-      : `member ${actual.member} left the group`,
+    reason:
+      input.deleteReason ??
+      (input.members.has(actual.member)
+        ? 'no longer desired'
+        : `member ${actual.member} left the group`),
     actual,
   }));
   return { steps, deletes };
