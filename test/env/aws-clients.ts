@@ -1,0 +1,28 @@
+/** SDK clients pointed at the emulator, as the controller's would be. */
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+
+export const testRegion = 'us-east-1';
+export const testCredentials = { accessKeyId: 'testing', secretAccessKey: 'testing' } as const;
+
+export interface AwsClients {
+  readonly ec2: EC2Client;
+  readonly elbv2: ElasticLoadBalancingV2Client;
+  readonly tagging: ResourceGroupsTaggingAPIClient;
+}
+
+export function awsClients(endpoint: string, region = testRegion): AwsClients {
+  const config = { endpoint, region, credentials: testCredentials, maxAttempts: 2 };
+  return {
+    ec2: new EC2Client(config),
+    elbv2: new ElasticLoadBalancingV2Client(config),
+    tagging: new ResourceGroupsTaggingAPIClient(config),
+  };
+}
+
+export function destroyAwsClients(clients: AwsClients): void {
+  clients.ec2.destroy();
+  clients.elbv2.destroy();
+  clients.tagging.destroy();
+}

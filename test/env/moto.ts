@@ -1,0 +1,43 @@
+/**
+ * The AWS emulator: moto in server mode, one process serving every service on one port.
+ * Reset between tests through its reset endpoint; seeded so that ids repeat.
+ */
+import { join } from 'node:path';
+import { binaries } from './paths.ts';
+import { freePort } from './ports.ts';
+import { startProcess, waitUntil, type Started } from './process.ts';
+
+export interface Moto {
+  readonly process: Started;
+  readonly endpoint: string;
+}
+
+export async function startMoto(
+  dir: string,
+  options: { readonly detached: boolean },
+): Promise<Moto> {
+  const port = await freePort();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const started = startProcess(
+    'moto',
+    binaries.motoServer,
+    ['-H', '127.0.0.1', '-p', String(port)],
+    join(dir, 'moto.log'),
+    // moto answers every service on one port; no credentials are checked.
+    { detached: options.detached, env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'false' } },
+  );
+  await waitUntil(
+    started,
+    async () => (await fetch(`${endpoint}/moto-api/`)).status === 200,
+    60_000,
+  );
+  return { process: started, endpoint };
+}
+
+/** Forgets every resource in the emulator, then seeds its id generator so ids repeat. */
+export async function resetMoto(endpoint: string, seed = 42): Promise<void> {
+  const reset = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+  if (!reset.ok) throw new Error(`moto reset failed: HTTP ${reset.status}`);
+  const seeded = await fetch(`${endpoint}/moto-api/seed?a=${seed}`, { method: 'POST' });
+  if (!seeded.ok) throw new Error(`moto seed failed: HTTP ${seeded.status}`);
+}
