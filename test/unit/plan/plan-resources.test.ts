@@ -104,6 +104,19 @@ describe('planChanges: replacements say why', () => {
     ]);
   });
 
+  it('GIVEN a replaced security group WHEN planning THEN the load balancer switches to the new one before the old is deleted', () => {
+    const after = stack({ securityGroups: [securityGroup({ name: 'k8s-shop-sg-fedcba' })] });
+
+    const plan = planChanges(after, asApplied(stack()));
+
+    assert.deepEqual(summary(plan), [
+      'replace SecurityGroup ManagedSG',
+      'update LoadBalancer LoadBalancer',
+      'delete SecurityGroup ManagedSG',
+    ]);
+    assert.equal(plan[1]?.reason, 'security group ManagedSG replaced');
+  });
+
   it('GIVEN a listener protocol change WHEN planning THEN the listener is updated, not replaced (its port is its identity)', () => {
     const before = stack({ listeners: [listener(8443)], rules: [] });
     const after = stack({
