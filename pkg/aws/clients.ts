@@ -1,0 +1,55 @@
+/**
+ * One SDK client per service, all pointed at the same region and (in tests) endpoint,
+ * all counted by one CallCounter. The SDK's own retry (standard or adaptive mode)
+ * handles throttling and 5xx; nothing else retries those.
+ */
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import { CallCounter, countCalls } from './call-counter.ts';
+
+export interface AwsClientOptions {
+  readonly region: string;
+  /** e.g. the emulator's `http://127.0.0.1:PORT`; unset = the SDK's default resolution. */
+  readonly endpoint?: string;
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /** @default 'standard' */
+  readonly retryMode?: 'standard' | 'adaptive';
+  /** @default 3 */
+  readonly maxAttempts?: number;
+}
+
+export interface AwsClients {
+  readonly elbv2: ElasticLoadBalancingV2Client;
+  readonly ec2: EC2Client;
+  readonly tagging: ResourceGroupsTaggingAPIClient;
+  readonly calls: CallCounter;
+  destroy(): void;
+}
+
+export function createAwsClients(options: AwsClientOptions, calls = new CallCounter()): AwsClients {
+  const config = {
+    region: options.region,
+    retryMode: options.retryMode ?? 'standard',
+    maxAttempts: options.maxAttempts ?? 3,
+    ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
+    ...(options.credentials !== undefined ? { credentials: { ...options.credentials } } : {}),
+  };
+  const elbv2 = new ElasticLoadBalancingV2Client(config);
+  const ec2 = new EC2Client(config);
+  const tagging = new ResourceGroupsTaggingAPIClient(config);
+  countCalls(elbv2.middlewareStack, 'elbv2', calls);
+  countCalls(ec2.middlewareStack, 'ec2', calls);
+  countCalls(tagging.middlewareStack, 'tagging', calls);
+  return {
+    elbv2,
+    ec2,
+    tagging,
+    calls,
+    destroy() {
+      elbv2.destroy();
+      ec2.destroy();
+      tagging.destroy();
+    },
+  };
+}
