@@ -83,5 +83,11 @@ export function countCalls<Input extends object, Output extends object>(
       throw err;
     }
   };
-  stack.add(middleware, { step: 'deserialize', name: 'albatrossCallCounter', override: true });
+  // High priority puts it outside the SDK's deserializer, so it sees the parsed error.
+  stack.add(middleware, {
+    step: 'deserialize',
+    priority: 'high',
+    name: 'albatrossCallCounter',
+    override: true,
+  });
 }
