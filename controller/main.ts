@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// The program: picks a sub-command and hands it the process's streams. Wiring only.
+import {
+  dispatch,
+  notYetAvailable,
+  packageVersion,
+  processIo,
+  runConvert,
+  runPlan,
+} from '../pkg/cli/index.ts';
+import { defaultPlanCore } from '../pkg/cli/core.ts';
+
+process.exitCode = await dispatch(
+  process.argv.slice(2),
+  processIo(),
+  {
+    plan: (argv, io) => runPlan(argv, io, defaultPlanCore),
+    convert: runConvert,
+    controller: notYetAvailable('controller'),
+    demo: notYetAvailable('demo'),
+  },
+  packageVersion,
+);

@@ -1,0 +1,156 @@
+/**
+ * Documents → what the planner reads: Ingresses (beta ones converted), IngressClasses,
+ * IngressClassParams, Services, EndpointSlices and Nodes. Anything else is counted and
+ * ignored with a note. Namespaced objects without a namespace land in `default`, as
+ * `kubectl apply` would put them.
+ */
+import type {
+  V1EndpointSlice,
+  V1Ingress,
+  V1IngressClass,
+  V1Node,
+  V1Service,
+} from '@kubernetes/client-node';
+import { convertLegacyIngress, isLegacyIngress } from '../ingress/index.ts';
+import type { Problem } from '../model/index.ts';
+import type { ManifestDocument } from './manifests.ts';
+
+export interface Inventory {
+  readonly ingresses: readonly V1Ingress[];
+  readonly ingressClasses: ReadonlyMap<string, V1IngressClass>;
+  /** Read and kept for the IngressClassParams support to come. */
+  readonly ingressClassParams: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
+  readonly services: ReadonlyMap<string, V1Service>;
+  /** By the `namespace/name` of their Service; `undefined` when the input held none. */
+  readonly endpointSlices: ReadonlyMap<string, readonly V1EndpointSlice[]> | undefined;
+  /** `undefined` when the input held none. */
+  readonly nodes: readonly V1Node[] | undefined;
+  /** Warnings about Ingresses (e.g. a beta API converted). */
+  readonly problems: readonly Problem[];
+  /** Remarks about the input that concern no Ingress. */
+  readonly notes: readonly string[];
+}
+
+type Json = Readonly<Record<string, unknown>>;
+
+const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+
+function isRecord(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The client's model classes are plain data on the wire; files hold the same shapes. */
+function plain(object: Json): unknown {
+  return object;
+}
+
+function metadataOf(object: Json): Json {
+  return isRecord(object.metadata) ? object.metadata : {};
+}
+
+function nameOf(object: Json): string {
+  const name = metadataOf(object).name;
+  return typeof name === 'string' ? name : '';
+}
+
+function withNamespace(object: Json): Json {
+  const metadata = metadataOf(object);
+  const namespace = metadata.namespace;
+  if (typeof namespace === 'string' && namespace !== '') return object;
+  return { ...object, metadata: { ...metadata, namespace: 'default' } };
+}
+
+function namespacedKey(object: Json): string {
+  return `${String(metadataOf(object).namespace)}/${nameOf(object)}`;
+}
+
+export function buildInventory(documents: readonly ManifestDocument[]): Inventory {
+  const ingresses = new Map<string, V1Ingress>();
+  const ingressClasses = new Map<string, V1IngressClass>();
+  const ingressClassParams = new Map<string, Json>();
+  const services = new Map<string, V1Service>();
+  const slices = new Map<string, V1EndpointSlice[]>();
+  let sliceCount = 0;
+  const nodes = new Map<string, V1Node>();
+  const problems: Problem[] = [];
+  const notes: string[] = [];
+  const ignored = new Map<string, number>();
+
+  const keep = <T>(map: Map<string, T>, kind: string, key: string, value: T, source: string) => {
+    if (map.has(key)) notes.push(`${source}: ${kind} ${key} given twice; the later one is used`);
+    map.set(key, value);
+  };
+
+  for (const { source, object } of documents) {
+    const kind = typeof object.kind === 'string' ? object.kind : '';
+    switch (kind) {
+      case 'Ingress': {
+        let ingress: V1Ingress;
+        const namespaced = withNamespace(object);
+        if (isLegacyIngress(namespaced)) {
+          const converted = convertLegacyIngress(namespaced);
+          problems.push(converted.note);
+          ingress = converted.ingress;
+        } else {
+          ingress = plain(namespaced) as V1Ingress;
+        }
+        keep(ingresses, kind, namespacedKey(namespaced), ingress, source);
+        break;
+      }
+      case 'IngressClass':
+        keep(ingressClasses, kind, nameOf(object), plain(object) as V1IngressClass, source);
+        break;
+      case 'IngressClassParams':
+        keep(ingressClassParams, kind, nameOf(object), object, source);
+        break;
+      case 'Service': {
+        const namespaced = withNamespace(object);
+        keep(services, kind, namespacedKey(namespaced), plain(namespaced) as V1Service, source);
+        break;
+      }
+      case 'EndpointSlice': {
+        const namespaced = withNamespace(object);
+        const labels = metadataOf(namespaced).labels;
+        const service = isRecord(labels) ? labels[SERVICE_NAME_LABEL] : undefined;
+        if (typeof service !== 'string') {
+          notes.push(
+            `${source}: EndpointSlice ${namespacedKey(namespaced)} has no ${SERVICE_NAME_LABEL} label; ignored`,
+          );
+          break;
+        }
+        const key = `${String(metadataOf(namespaced).namespace)}/${service}`;
+        slices.set(key, [...(slices.get(key) ?? []), plain(namespaced) as V1EndpointSlice]);
+        sliceCount += 1;
+        break;
+      }
+      case 'Node':
+        keep(nodes, kind, nameOf(object), plain(object) as V1Node, source);
+        break;
+      default: {
+        const label = kind === '' ? '(no kind)' : kind;
+        ignored.set(label, (ignored.get(label) ?? 0) + 1);
+      }
+    }
+  }
+
+  if (ignored.size > 0) {
+    const kinds = [...ignored.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([kind, count]) => (count > 1 ? `${kind} ×${count}` : kind))
+      .join(', ');
+    notes.push(
+      `ignored ${kinds}: plan reads Ingress, IngressClass, IngressClassParams, Service, EndpointSlice and Node`,
+    );
+  }
+
+  return {
+    ingresses: [...ingresses.values()],
+    ingressClasses,
+    ingressClassParams,
+    services,
+    endpointSlices: sliceCount === 0 ? undefined : slices,
+    nodes: nodes.size === 0 ? undefined : [...nodes.values()],
+    problems,
+    notes,
+  };
+}

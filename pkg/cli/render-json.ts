@@ -1,0 +1,75 @@
+/**
+ * `albatross plan --output json`: one object, `{stacks, changes, problems}`, in the shape
+ * issue 3 fixes. Listeners carry their rules (by priority); a forward names its target
+ * group by that target group's `id`. Pure: report in, text out.
+ *
+ * Beyond the fixed shape, and only where it adds meaning: each change carries `stack`
+ * (resource ids repeat across stacks), a listener its `certificates`/`sslPolicy` when
+ * HTTPS, a rule its `transforms` when it has any, and a stack its `frozenMembers` when
+ * some member is frozen.
+ */
+import type { Listener, ListenerRule, Stack } from '../model/index.ts';
+import type { PlanReport } from './plan-report.ts';
+import { redactAction } from './redact.ts';
+
+export function renderPlanJson(report: PlanReport): string {
+  const document = {
+    stacks: report.stacks.map(stackJson),
+    changes: report.changes.map((c) => ({
+      stack: c.stack,
+      op: c.op,
+      kind: c.kind,
+      id: c.id,
+      reason: c.reason,
+    })),
+    problems: report.problems.map((p) => ({
+      ingress: p.ingress,
+      field: p.field,
+      value: p.value,
+      message: p.message,
+      severity: p.severity,
+    })),
+  };
+  return `${JSON.stringify(document, null, 2)}\n`;
+}
+
+function stackJson(stack: Stack) {
+  return {
+    group: stack.id,
+    members: stack.members,
+    ...(stack.frozenMembers.length > 0 ? { frozenMembers: stack.frozenMembers } : {}),
+    loadBalancer: stack.loadBalancer,
+    listeners: stack.listeners.map((listener) => listenerJson(listener, stack.rules)),
+    targetGroups: stack.targetGroups.map((tg) => ({
+      id: tg.id,
+      name: tg.name,
+      targetType: tg.targetType,
+      protocol: tg.protocol,
+      port: tg.port,
+      healthCheck: tg.healthCheck,
+      service: tg.service,
+      targets: tg.targets,
+    })),
+    securityGroups: stack.securityGroups,
+  };
+}
+
+function listenerJson(listener: Listener, rules: readonly ListenerRule[]) {
+  return {
+    port: listener.port,
+    protocol: listener.protocol,
+    ...(listener.certificates.length > 0 ? { certificates: listener.certificates } : {}),
+    ...(listener.sslPolicy === undefined ? {} : { sslPolicy: listener.sslPolicy }),
+    defaultActions: listener.defaultActions.map(redactAction),
+    rules: rulesOf(listener, rules).map((rule) => ({
+      priority: rule.priority,
+      conditions: rule.conditions,
+      actions: rule.actions.map(redactAction),
+      ...(rule.transforms.length > 0 ? { transforms: rule.transforms } : {}),
+    })),
+  };
+}
+
+export function rulesOf(listener: Listener, rules: readonly ListenerRule[]): ListenerRule[] {
+  return rules.filter((r) => r.listenerId === listener.id).sort((a, b) => a.priority - b.priority);
+}

@@ -1,0 +1,156 @@
+/**
+ * `albatross plan --output text`: a review of what would be built, like a
+ * `terraform plan`. Per group: the ALB, each listener with its rules in priority order
+ * (conditions → actions), the target groups and their targets, the security groups; then
+ * the changes marked `+` create, `~` update, `±` replace, `-` delete; then the problems.
+ * Pure: report in, text out.
+ */
+import type {
+  LoadBalancer,
+  SecurityGroup,
+  SecurityGroupIngress,
+  Stack,
+  TargetGroup,
+} from '../model/index.ts';
+import { renderChange } from '../plan/index.ts';
+import { describeActions, describeConditions, describeTransform } from './describe-rule.ts';
+import type { PlanReport, StackChange } from './plan-report.ts';
+import { rulesOf } from './render-json.ts';
+
+export function renderPlanText(report: PlanReport): string {
+  const lines: string[] = [];
+  if (report.stacks.length === 0) lines.push('No Ingress of ours in the input: nothing to plan.');
+  for (const stack of report.stacks) {
+    lines.push(...stackLines(stack), '');
+  }
+  if (report.changes.length > 0) {
+    lines.push('Changes (against an empty account):');
+    let current: string | undefined;
+    for (const change of report.changes) {
+      if (change.stack !== current) {
+        current = change.stack;
+        lines.push(`  ${current}`);
+      }
+      lines.push(`    ${renderChange(change)}`);
+    }
+    lines.push('');
+  }
+  if (report.problems.length > 0) {
+    lines.push('Problems:');
+    for (const p of report.problems) {
+      lines.push(
+        `  ${p.severity === 'error' ? 'error  ' : 'warning'} ${p.ingress}  ${p.field}: ${JSON.stringify(p.value)}`,
+      );
+      lines.push(`          ${p.message}`);
+    }
+    lines.push('');
+  }
+  lines.push(summaryLine(report));
+  return `${lines.join('\n')}\n`;
+}
+
+function stackLines(stack: Stack): string[] {
+  const lines = [`Group ${stack.id}`];
+  lines.push(`  members: ${stack.members.length === 0 ? '(none)' : stack.members.join(', ')}`);
+  if (stack.frozenMembers.length > 0) {
+    lines.push(
+      `  frozen (errors below; nothing of theirs changes): ${stack.frozenMembers.join(', ')}`,
+    );
+  }
+  if (stack.loadBalancer === null) {
+    lines.push('  no active member: every resource of this group is deleted');
+    return lines;
+  }
+  lines.push(...loadBalancerLines(stack.loadBalancer));
+  const targetGroups = new Map(stack.targetGroups.map((tg) => [tg.id, tg]));
+  for (const listener of stack.listeners) {
+    const tls =
+      listener.protocol === 'HTTPS'
+        ? `  certificates ${listener.certificates.map((c) => c.certificateArn).join(', ') || '(none)'}` +
+          (listener.sslPolicy === undefined ? '' : `  policy ${listener.sslPolicy}`)
+        : '';
+    lines.push(`  Listener ${listener.protocol}:${listener.port}${tls}`);
+    for (const rule of rulesOf(listener, stack.rules)) {
+      lines.push(
+        `    ${String(rule.priority).padStart(3)}  ${describeConditions(rule.conditions)}`,
+      );
+      for (const transform of rule.transforms)
+        lines.push(`         ${describeTransform(transform)}`);
+      lines.push(`         → ${describeActions(rule.actions, targetGroups)}    (${rule.member})`);
+    }
+    lines.push(`    default → ${describeActions(listener.defaultActions, targetGroups)}`);
+  }
+  for (const tg of stack.targetGroups) lines.push(...targetGroupLines(tg));
+  for (const sg of stack.securityGroups) lines.push(...securityGroupLines(sg));
+  return lines;
+}
+
+function loadBalancerLines(lb: LoadBalancer): string[] {
+  const subnets =
+    lb.subnets.kind === 'resolved'
+      ? lb.subnets.subnetIds.join(', ')
+      : lb.subnets.kind === 'listed'
+        ? `${lb.subnets.entries.join(', ')} (resolved at apply)`
+        : `discovered at apply (tag kubernetes.io/role/${lb.subnets.role})`;
+  const groups = lb.securityGroups
+    .map((ref) =>
+      ref.kind === 'managed'
+        ? `${ref.id} (managed)`
+        : ref.kind === 'shared-backend'
+          ? 'shared backend'
+          : ref.entry,
+    )
+    .join(', ');
+  const lines = [
+    `  LoadBalancer ${lb.name}  ${lb.scheme}  ${lb.ipAddressType}`,
+    `    subnets: ${subnets}`,
+    `    security groups: ${groups || '(none)'}`,
+  ];
+  const attributes = Object.entries(lb.attributes);
+  if (attributes.length > 0) {
+    lines.push(`    attributes: ${attributes.map(([k, v]) => `${k}=${v}`).join(', ')}`);
+  }
+  return lines;
+}
+
+function targetGroupLines(tg: TargetGroup): string[] {
+  const hc = tg.healthCheck;
+  const targets =
+    tg.targets === null
+      ? 'unknown (no Nodes or EndpointSlices in the input)'
+      : tg.targets.length === 0
+        ? 'none'
+        : tg.targets.map((t) => `${t.id}:${t.port}`).join(', ');
+  return [
+    `  TargetGroup ${tg.name}  ${tg.targetType} ${tg.protocol}:${tg.port}${tg.protocolVersion === 'HTTP1' ? '' : ` ${tg.protocolVersion}`}  ← ${tg.service}`,
+    `    health check: ${hc.protocol} ${hc.port} ${hc.path} every ${hc.intervalSeconds}s, codes ${hc.successCodes}`,
+    `    targets: ${targets}`,
+  ];
+}
+
+function securityGroupLines(sg: SecurityGroup): string[] {
+  const rules = sg.ingress.map(describePermission).join(', ');
+  return [`  SecurityGroup ${sg.name}  inbound ${rules || '(none)'}`];
+}
+
+function describePermission(p: SecurityGroupIngress): string {
+  const ports =
+    p.protocol === '-1'
+      ? 'all'
+      : p.fromPort === p.toPort
+        ? `tcp/${p.fromPort}`
+        : `tcp/${p.fromPort}-${p.toPort}`;
+  const source = p.cidrIpv4 ?? p.cidrIpv6 ?? p.prefixListId ?? p.sourceGroupRef ?? '?';
+  return `${ports} from ${source}`;
+}
+
+function summaryLine(report: PlanReport): string {
+  const count = (op: StackChange['op']) => report.changes.filter((c) => c.op === op).length;
+  const errors = report.problems.filter((p) => p.severity === 'error').length;
+  const warnings = report.problems.length - errors;
+  return (
+    `Plan: ${count('create')} to create, ${count('update')} to update, ` +
+    `${count('replace')} to replace, ${count('delete')} to delete; ` +
+    `${errors} ${errors === 1 ? 'error' : 'errors'}, ${warnings} ${warnings === 1 ? 'warning' : 'warnings'}.`
+  );
+}
