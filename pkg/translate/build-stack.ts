@@ -1,0 +1,446 @@
+/**
+ * buildStack: one IngressGroup + the environment → the desired Stack and the problems of
+ * each member. Pure, and total: every field of the Ingress is treated as possibly
+ * missing, nothing throws.
+ *
+ * Freezing. A member with an error problem is listed in `frozenMembers` and none of its
+ * own resources (rules, target groups) are in the stack; the planner leaves what it has in
+ * AWS alone. Group-level settings are different: the load balancer and the listeners are
+ * shared, so the valid annotations of a frozen member (scheme, listen ports, certificates
+ * …) still count. Otherwise one bad path in a member could flip the scheme and replace the
+ * ALB, or delete the listener its own rules still serve on.
+ *
+ * Conflicts. An exclusive annotation (scheme, ip-address-type, load-balancer-name,
+ * subnets, security-groups, inbound-cidrs, ssl-policy, ssl-redirect) takes the value of
+ * the first member in group order that sets it; a later member that sets another value is
+ * frozen with an error naming the first. That keeps what already runs unchanged and puts
+ * the blame on the member that disagrees. Merged maps (tags, load-balancer-attributes)
+ * follow the same rule per key. A port listed with two protocols freezes the later member.
+ */
+import { albAnnotation } from '../annotations/index.ts';
+import type { Cidr } from '../annotations/index.ts';
+import type { IngressGroup } from '../ingress/group.ts';
+import type {
+  Action,
+  Listener,
+  ListenerProtocol,
+  ListenerRule,
+  LoadBalancer,
+  Problem,
+  SecurityGroup,
+  SecurityGroupRef,
+  Stack,
+  TargetGroup,
+} from '../model/index.ts';
+import {
+  FRONTEND_SECURITY_GROUP_ID,
+  listenerId,
+  LOAD_BALANCER_ID,
+  loadBalancerName,
+  resourceTags,
+  ruleId,
+} from '../naming/index.ts';
+import type { MemberDraft } from './drafts.ts';
+import { FIXED_404 } from './drafts.ts';
+import type { Env, TranslateConfig } from './env.ts';
+import { compileMember } from './member.ts';
+import { problem } from './problems.ts';
+import { orderRules } from './rule-order.ts';
+import { backendAccessRules, defaultCidrs, frontendSecurityGroup } from './security-groups.ts';
+import { selectSubnets } from './subnets.ts';
+
+export interface BuildResult {
+  readonly stack: Stack;
+  readonly problems: readonly Problem[];
+}
+
+const MAX_RULES = 100;
+const MAX_TARGET_GROUPS = 100;
+
+class Freezer {
+  readonly problems: Problem[];
+  readonly frozen = new Set<string>();
+  constructor(initial: readonly Problem[]) {
+    this.problems = [...initial];
+    for (const p of initial) if (p.severity === 'error') this.frozen.add(p.ingress);
+  }
+  add(p: Problem): void {
+    this.problems.push(p);
+    if (p.severity === 'error') this.frozen.add(p.ingress);
+  }
+}
+
+/** First member in order that sets the value wins; a later, different value freezes its member. */
+function exclusive<T>(
+  drafts: readonly MemberDraft[],
+  short: string,
+  get: (d: MemberDraft) => T | undefined,
+  show: (v: T) => string,
+  f: Freezer,
+): { readonly value: T; readonly owner: string } | undefined {
+  let first: { readonly value: T; readonly owner: string } | undefined;
+  for (const d of drafts) {
+    const v = get(d);
+    if (v === undefined) continue;
+    if (first === undefined) {
+      first = { value: v, owner: d.key };
+    } else if (show(v) !== show(first.value)) {
+      f.add(
+        problem(
+          d.key,
+          albAnnotation(short),
+          show(v),
+          `conflicts with ${first.owner}, which sets '${show(first.value)}'; in a group this annotation must be set on one member only or to the same value on all`,
+        ),
+      );
+    }
+  }
+  return first;
+}
+
+/** Merged maps: union of keys, the first member in order wins a key; a different value freezes. */
+function mergedMap(
+  drafts: readonly MemberDraft[],
+  short: string,
+  get: (d: MemberDraft) => Readonly<Record<string, string>> | undefined,
+  f: Freezer,
+): Readonly<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const owners = new Map<string, string>();
+  for (const d of drafts) {
+    for (const [k, v] of Object.entries(get(d) ?? {})) {
+      const had = out[k];
+      if (had === undefined) {
+        out[k] = v;
+        owners.set(k, d.key);
+      } else if (had !== v) {
+        f.add(
+          problem(
+            d.key,
+            albAnnotation(short),
+            `${k}=${v}`,
+            `conflicts with ${owners.get(k) ?? ''}, which sets ${k}=${had}; in a group a key must have the same value on every member that sets it`,
+          ),
+        );
+      }
+    }
+  }
+  return out;
+}
+
+const showList = (v: readonly string[]): string => v.join(',');
+
+function memberListenPorts(
+  d: MemberDraft,
+): readonly { protocol: ListenerProtocol; port: number }[] {
+  const failed = d.problems.some((p) => p.field === albAnnotation('listen-ports'));
+  if (failed) return [];
+  if (d.annotations.listenPorts !== undefined) return d.annotations.listenPorts;
+  return d.annotations.certificateArns === undefined
+    ? [{ protocol: 'HTTP', port: 80 }]
+    : [{ protocol: 'HTTPS', port: 443 }];
+}
+
+function emptyStack(group: IngressGroup, frozen: readonly string[]): Stack {
+  return {
+    id: group.id,
+    members: group.members.map((m) => m.key),
+    frozenMembers: frozen,
+    loadBalancer: null,
+    listeners: [],
+    rules: [],
+    targetGroups: [],
+    securityGroups: [],
+    backendRules: [],
+  };
+}
+
+export function buildStack(group: IngressGroup, env: Env, config: TranslateConfig): BuildResult {
+  const f = new Freezer(group.problems);
+  if (group.members.length === 0) return { stack: emptyStack(group, []), problems: f.problems };
+  const drafts = group.members.map((m, i) => compileMember(m, i, group.id, env, config));
+  for (const d of drafts) for (const p of d.problems) f.add(p);
+  const cluster = config.clusterName;
+  const owner = (resource: string): { cluster: string; stack: string; resource: string } => ({
+    cluster,
+    stack: group.id,
+    resource,
+  });
+
+  // Group-level settings, from every member whose annotation was valid.
+  const scheme =
+    exclusive(drafts, 'scheme', (d) => d.annotations.scheme, String, f)?.value ??
+    config.defaultScheme;
+  const ipAddressType =
+    exclusive(drafts, 'ip-address-type', (d) => d.annotations.ipAddressType, String, f)?.value ??
+    'ipv4';
+  const explicitName = exclusive(
+    drafts,
+    'load-balancer-name',
+    (d) => d.annotations.loadBalancerName,
+    String,
+    f,
+  );
+  const subnets = exclusive(drafts, 'subnets', (d) => d.annotations.subnets, showList, f);
+  const securityGroups = exclusive(
+    drafts,
+    'security-groups',
+    (d) => d.annotations.securityGroups,
+    showList,
+    f,
+  );
+  const inboundCidrs = exclusive(
+    drafts,
+    'inbound-cidrs',
+    (d) => d.annotations.inboundCidrs,
+    (v: readonly Cidr[]) => v.map((c) => c.cidr).join(','),
+    f,
+  );
+  const sslPolicy = exclusive(
+    drafts,
+    'ssl-policy',
+    (d) => d.annotations.sslPolicy,
+    String,
+    f,
+  )?.value;
+  const sslRedirect = exclusive(
+    drafts,
+    'ssl-redirect',
+    (d) => d.annotations.sslRedirect,
+    String,
+    f,
+  );
+  const lbAttributes = mergedMap(
+    drafts,
+    'load-balancer-attributes',
+    (d) => d.annotations.loadBalancerAttributes,
+    f,
+  );
+  const groupTags = mergedMap(drafts, 'tags', (d) => d.annotations.tags, f);
+
+  // Listen ports, merged; one protocol per port.
+  const listeners = new Map<number, ListenerProtocol>();
+  const portsOf = new Map<string, readonly number[]>();
+  for (const d of drafts) {
+    const mine: number[] = [];
+    for (const lp of memberListenPorts(d)) {
+      const had = listeners.get(lp.port);
+      if (had !== undefined && had !== lp.protocol) {
+        f.add(
+          problem(
+            d.key,
+            albAnnotation('listen-ports'),
+            JSON.stringify({ [lp.protocol]: lp.port }),
+            `port ${lp.port} is already an ${had} listener of this group; a port has one protocol`,
+          ),
+        );
+        continue;
+      }
+      listeners.set(lp.port, lp.protocol);
+      mine.push(lp.port);
+    }
+    portsOf.set(d.key, mine);
+  }
+  let redirectPort: number | undefined = sslRedirect?.value;
+  if (sslRedirect !== undefined && listeners.get(sslRedirect.value) !== 'HTTPS') {
+    const https = [...listeners].filter(([, p]) => p === 'HTTPS').map(([port]) => port);
+    f.add(
+      problem(
+        sslRedirect.owner,
+        albAnnotation('ssl-redirect'),
+        String(sslRedirect.value),
+        `must be an HTTPS listen port of the group; HTTPS ports: ${https.length === 0 ? 'none' : https.join(', ')}`,
+      ),
+    );
+    redirectPort = undefined;
+  }
+
+  const subnetResult = selectSubnets(subnets?.value, scheme, cluster, env.subnets);
+  if (!subnetResult.ok) {
+    for (const d of drafts) {
+      f.add(
+        problem(
+          d.key,
+          albAnnotation('subnets'),
+          subnets === undefined ? '' : showList(subnets.value),
+          subnetResult.message,
+        ),
+      );
+    }
+  }
+
+  // Default backend: the single one among the members that still build.
+  const withDefault = drafts.filter((d) => !f.frozen.has(d.key) && d.defaultBackend !== undefined);
+  const defaultKeys = new Set(withDefault.map((d) => d.defaultBackend?.key));
+  if (defaultKeys.size > 1) {
+    const names = withDefault.map((d) => d.key).join(', ');
+    for (const d of withDefault) {
+      f.add(
+        problem(
+          d.key,
+          'spec.defaultBackend',
+          d.defaultBackend?.key ?? '',
+          `members ${names} set different default backends; a group has one listener default: set spec.defaultBackend on one member only`,
+        ),
+      );
+    }
+  }
+
+  // Limits, in member order: the member that would exceed one is frozen.
+  const carries = (port: number): boolean =>
+    !(listeners.get(port) === 'HTTP' && redirectPort !== undefined);
+  let ruleCount = 0;
+  const tgSeen = new Set<string>();
+  for (const d of drafts) {
+    if (f.frozen.has(d.key)) continue;
+    const rulesHere = d.rules.length * (portsOf.get(d.key) ?? []).filter(carries).length;
+    const tgsHere = [...d.targetGroups.map((t) => t.id), ...d.foreignTargetGroups].filter(
+      (id) => !tgSeen.has(id),
+    );
+    if (ruleCount + rulesHere > MAX_RULES) {
+      f.add(
+        problem(
+          d.key,
+          'spec.rules',
+          String(rulesHere),
+          `adds ${rulesHere} listener rules to the ${ruleCount} of the members before it; an ALB allows at most ${MAX_RULES}`,
+        ),
+      );
+      continue;
+    }
+    if (tgSeen.size + new Set(tgsHere).size > MAX_TARGET_GROUPS) {
+      f.add(
+        problem(
+          d.key,
+          'spec.rules',
+          String(tgsHere.length),
+          `adds ${new Set(tgsHere).size} target groups to the ${tgSeen.size} of the members before it; an ALB allows at most ${MAX_TARGET_GROUPS}`,
+        ),
+      );
+      continue;
+    }
+    ruleCount += rulesHere;
+    for (const id of tgsHere) tgSeen.add(id);
+  }
+
+  const live = drafts.filter((d) => !f.frozen.has(d.key));
+  const defaultActions: readonly Action[] = live.find((d) => d.defaultBackend !== undefined)
+    ?.defaultBackend?.actions ?? [FIXED_404];
+
+  const managedSg = securityGroups === undefined;
+  const sgRefs: readonly SecurityGroupRef[] = managedSg
+    ? [{ kind: 'managed', id: FRONTEND_SECURITY_GROUP_ID }, { kind: 'shared-backend' }]
+    : securityGroups.value.map((entry) => ({ kind: 'listed', entry }));
+
+  const loadBalancer: LoadBalancer = {
+    id: LOAD_BALANCER_ID,
+    name: explicitName?.value ?? loadBalancerName({ cluster, groupId: group.id, scheme }),
+    scheme,
+    ipAddressType,
+    subnets: subnetResult.selection,
+    securityGroups: sgRefs,
+    attributes: lbAttributes,
+    tags: resourceTags(owner(LOAD_BALANCER_ID), config.defaultTags, groupTags),
+  };
+
+  const ports = [...listeners.keys()].sort((a, b) => a - b);
+  const listenerList: Listener[] = [];
+  const rules: ListenerRule[] = [];
+  for (const port of ports) {
+    const protocol = listeners.get(port) ?? 'HTTP';
+    const id = listenerId(port);
+    const certificates: string[] = [];
+    if (protocol === 'HTTPS') {
+      for (const d of drafts) {
+        if (!(portsOf.get(d.key) ?? []).includes(port)) continue;
+        for (const arn of d.annotations.certificateArns ?? [])
+          if (!certificates.includes(arn)) certificates.push(arn);
+      }
+      if (certificates.length === 0) {
+        for (const d of live) {
+          if (!(portsOf.get(d.key) ?? []).includes(port)) continue;
+          f.add(
+            problem(
+              d.key,
+              albAnnotation('certificate-arn'),
+              '',
+              `HTTPS listener ${port} has no certificate: give certificate-arn (ACM certificate discovery by host needs AWS)`,
+              'warning',
+            ),
+          );
+        }
+      }
+    }
+    const redirect = protocol === 'HTTP' && redirectPort !== undefined;
+    listenerList.push({
+      id,
+      port,
+      protocol,
+      certificates: certificates.map((certificateArn) => ({ certificateArn })),
+      ...(protocol === 'HTTPS' ? { sslPolicy: sslPolicy ?? config.defaultSslPolicy } : {}),
+      defaultActions: redirect
+        ? [
+            {
+              Type: 'redirect',
+              RedirectConfig: {
+                Protocol: 'HTTPS',
+                Port: String(redirectPort),
+                StatusCode: 'HTTP_301',
+              },
+            },
+          ]
+        : defaultActions,
+      attributes: {},
+      tags: resourceTags(owner(id), config.defaultTags, groupTags),
+    });
+    if (redirect) continue;
+    const here = live
+      .filter((d) => (portsOf.get(d.key) ?? []).includes(port))
+      .flatMap((d) => d.rules);
+    orderRules(here, config.ruleOrder).forEach((r, i) => {
+      const rid = ruleId(port, r.member, {
+        host: r.host,
+        pathType: r.pathType,
+        path: r.path,
+        occurrence: r.occurrence,
+      });
+      const memberTags = drafts[r.memberIndex]?.annotations.tags;
+      rules.push({
+        id: rid,
+        listenerId: id,
+        priority: i + 1,
+        member: r.member,
+        conditions: r.conditions,
+        actions: r.actions,
+        transforms: r.transforms,
+        tags: resourceTags({ ...owner(rid), ingress: r.member }, config.defaultTags, memberTags),
+      });
+    });
+  }
+
+  const targetGroups: TargetGroup[] = live.flatMap((d) => d.targetGroups);
+  const securityGroupList: SecurityGroup[] = managedSg
+    ? [
+        frontendSecurityGroup(
+          group.id,
+          ports,
+          inboundCidrs?.value ?? defaultCidrs(ipAddressType),
+          config,
+          groupTags,
+        ),
+      ]
+    : [];
+
+  const stack: Stack = {
+    id: group.id,
+    members: group.members.map((m) => m.key),
+    frozenMembers: drafts.filter((d) => f.frozen.has(d.key)).map((d) => d.key),
+    loadBalancer,
+    listeners: listenerList,
+    rules,
+    targetGroups,
+    securityGroups: securityGroupList,
+    backendRules: managedSg ? backendAccessRules(targetGroups, env) : [],
+  };
+  return { stack, problems: f.problems };
+}

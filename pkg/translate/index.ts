@@ -1,0 +1,8 @@
+export { buildStack } from './build-stack.ts';
+export type { BuildResult } from './build-stack.ts';
+export type { Env, Subnet, TranslateConfig } from './env.ts';
+export { defaultTranslateConfig } from './env.ts';
+export { translateHost, translatePath, rewriteTransform, escapeRegex } from './paths.ts';
+export type { PathType, HostKind, PathMatch, HostMatch } from './paths.ts';
+export { eligibleInstances, instanceIdOf } from './targets.ts';
+export { selectSubnets } from './subnets.ts';

@@ -1,0 +1,188 @@
+/**
+ * One member on its own: its annotations read, its rules translated, its backends
+ * resolved. Nothing here looks at the other members; the group decides what is kept.
+ */
+import type { V1HTTPIngressPath, V1IngressRule } from '@kubernetes/client-node';
+import { readIngressAnnotations } from '../annotations/index.ts';
+import type { GroupMember } from '../ingress/group.ts';
+import type { Problem, RuleCondition, RuleTransform, TargetGroup } from '../model/index.ts';
+import type { BackendContext } from './backend.ts';
+import { resolveBackend } from './backend.ts';
+import type { MemberDraft, RuleDraft } from './drafts.ts';
+import type { Env, TranslateConfig } from './env.ts';
+import {
+  ANY_PATH,
+  matchEvaluations,
+  rewriteTransform,
+  translateHost,
+  translatePath,
+} from './paths.ts';
+import { maybe } from './maybe.ts';
+import { problem } from './problems.ts';
+
+const MAX_MATCH_EVALUATIONS = 5;
+
+export function memberNamespace(member: GroupMember): string {
+  return member.ingress.metadata?.namespace ?? member.key.split('/')[0] ?? 'default';
+}
+
+export function compileMember(
+  member: GroupMember,
+  index: number,
+  groupId: string,
+  env: Env,
+  config: TranslateConfig,
+): MemberDraft {
+  const key = member.key;
+  const rawAnnotations = member.ingress.metadata?.annotations;
+  const read = readIngressAnnotations(rawAnnotations);
+  const problems: Problem[] = read.errors.map((e) => problem(key, e.field, e.value, e.message));
+  const ann = read.value;
+  const ctx: BackendContext = {
+    groupId,
+    member: key,
+    namespace: memberNamespace(member),
+    ingressAnnotations: rawAnnotations,
+    annotations: ann,
+    env,
+    config,
+    targetGroups: new Map<string, TargetGroup>(),
+    foreign: new Set<string>(),
+    problems,
+  };
+  const spec = member.ingress.spec;
+
+  const defaultBackend =
+    spec?.defaultBackend === undefined
+      ? undefined
+      : resolveBackend(ctx, spec.defaultBackend, 'spec.defaultBackend');
+
+  const rules: RuleDraft[] = [];
+  const seen = new Map<string, number>();
+  const hosts = new Set<string>();
+  const specRules: readonly V1IngressRule[] = spec?.rules ?? [];
+  specRules.forEach((rule, ruleIndex) => {
+    const hostField = `spec.rules[${ruleIndex}].host`;
+    const host = translateHost(rule.host);
+    if (!host.ok) {
+      problems.push(problem(key, hostField, rule.host ?? '', host.message));
+      return;
+    }
+    if (rule.host !== undefined && rule.host !== '') hosts.add(rule.host);
+    const paths: readonly V1HTTPIngressPath[] = rule.http?.paths ?? [];
+    paths.forEach((p, pathIndex) => {
+      const field = `spec.rules[${ruleIndex}].http.paths[${pathIndex}]`;
+      const path = translatePath(p.pathType, p.path);
+      if (!path.ok) {
+        problems.push(
+          problem(
+            key,
+            path.message.startsWith('pathType') ? `${field}.pathType` : `${field}.path`,
+            p.path ?? '',
+            path.message,
+          ),
+        );
+        return;
+      }
+      const backendSpec = maybe(p.backend);
+      const backend = resolveBackend(ctx, backendSpec, `${field}.backend`);
+      if (backend === undefined) return;
+
+      const extra: readonly RuleCondition[] =
+        backendSpec?.service?.name === undefined
+          ? []
+          : (ann.conditions.get(backendSpec.service.name) ?? []);
+      const conditionsField = `alb.ingress.kubernetes.io/conditions.${backendSpec?.service?.name ?? ''}`;
+      const conditions: RuleCondition[] = [];
+      if (host.value.condition !== undefined) {
+        if (extra.some((c) => c.Field === 'host-header')) {
+          problems.push(
+            problem(
+              key,
+              conditionsField,
+              rule.host ?? '',
+              'adds a host-header condition to a rule that has a host; an ALB rule takes one host-header condition',
+            ),
+          );
+          return;
+        }
+        conditions.push(host.value.condition);
+      }
+      const extraPath = extra.some((c) => c.Field === 'path-pattern');
+      if (path.value.config !== undefined && extraPath) {
+        problems.push(
+          problem(
+            key,
+            conditionsField,
+            p.path ?? '',
+            'adds a path-pattern condition to a rule that has a path; an ALB rule takes one path-pattern condition',
+          ),
+        );
+        return;
+      }
+      if (!extraPath)
+        conditions.push({
+          Field: 'path-pattern',
+          PathPatternConfig: path.value.config ?? ANY_PATH,
+        });
+      conditions.push(...extra);
+      const evaluations = matchEvaluations(conditions);
+      if (evaluations > MAX_MATCH_EVALUATIONS) {
+        problems.push(
+          problem(
+            key,
+            `${field}.path`,
+            p.path ?? '',
+            `this rule needs ${evaluations} match evaluations (host, path values and conditions); an ALB rule allows at most ${MAX_MATCH_EVALUATIONS}`,
+          ),
+        );
+        return;
+      }
+
+      const transforms: RuleTransform[] = [];
+      if (ann.rewriteTarget !== undefined) {
+        const t = rewriteTransform(path.value, ann.rewriteTarget.target);
+        if (!t.ok) {
+          problems.push(problem(key, ann.rewriteTarget.field, ann.rewriteTarget.target, t.message));
+          return;
+        }
+        transforms.push(t.value);
+      }
+
+      const hostText = rule.host ?? '';
+      const dupKey = JSON.stringify([hostText, path.value.type, path.value.path]);
+      const occurrence = seen.get(dupKey) ?? 0;
+      seen.set(dupKey, occurrence + 1);
+      rules.push({
+        member: key,
+        memberIndex: index,
+        memberOrder: member.order,
+        ruleIndex,
+        pathIndex,
+        host: hostText,
+        hostKind: host.value.kind,
+        pathType: path.value.type,
+        path: path.value.path,
+        pathLength: path.value.length,
+        occurrence,
+        conditions,
+        actions: backend.actions,
+        transforms,
+      });
+    });
+  });
+  for (const tls of spec?.tls ?? []) for (const h of tls.hosts ?? []) hosts.add(h);
+
+  return {
+    key,
+    index,
+    order: member.order,
+    annotations: ann,
+    rules,
+    targetGroups: [...ctx.targetGroups.values()],
+    foreignTargetGroups: [...ctx.foreign],
+    defaultBackend,
+    hosts: [...hosts],
+    problems,
+  };
+}

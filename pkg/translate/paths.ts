@@ -1,0 +1,176 @@
+/**
+ * Host and path translation. ALB's wildcards (`*` any characters, dots and slashes
+ * included; `?` one character) mean something else than the Ingress specification, so
+ * wherever plain values would route differently we use ALB regex values instead:
+ *
+ * - `Prefix /foo` (or `/foo/`) → `/foo` and `/foo/*`: matches `/foo` and everything
+ *   under `/foo/`, never `/foobar` — element-wise, as the specification says;
+ * - `Prefix /` or no path → `/*`;
+ * - `Exact /foo` → `/foo`;
+ * - a literal `*` or `?` in an Exact or Prefix path → an anchored regex (a plain value
+ *   would treat it as a wildcard);
+ * - `ImplementationSpecific` → the path passed through as an ALB pattern (as the
+ *   reference controller does);
+ * - host `*.example.com` → regex `^[^.]+\.example\.com$`: the specification's wildcard
+ *   matches exactly one DNS label, ALB's `*.example.com` would also match
+ *   `a.b.example.com`.
+ */
+import type { RuleCondition, RuleTransform, ValuesConfig } from '../model/index.ts';
+
+export type PathType = 'Exact' | 'Prefix' | 'ImplementationSpecific';
+export type HostKind = 'exact' | 'wildcard' | 'none';
+
+/** ALB path-pattern characters besides letters and digits (`*` and `?` are wildcards). */
+const PATH_CHARS = /^[A-Za-z0-9_\-.$/~"'@:+;&*?]*$/;
+const MAX_PATTERN = 128;
+
+export function escapeRegex(s: string): string {
+  return s.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
+}
+
+export type Translated<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
+
+const DNS_LABEL = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
+const HOST = new RegExp(`^${DNS_LABEL}(\\.${DNS_LABEL})*$`);
+
+export interface HostMatch {
+  readonly kind: HostKind;
+  readonly condition: RuleCondition | undefined;
+}
+
+export function translateHost(host: string | undefined): Translated<HostMatch> {
+  if (host === undefined || host === '')
+    return { ok: true, value: { kind: 'none', condition: undefined } };
+  const allowed =
+    "must be a lower-case DNS name (e.g. 'foo.example.com') or a wildcard whose '*' is the whole first label (e.g. '*.example.com')";
+  if (host.startsWith('*.')) {
+    const rest = host.slice(2);
+    if (!HOST.test(rest) || host.length > 253) return { ok: false, message: allowed };
+    return {
+      ok: true,
+      value: {
+        kind: 'wildcard',
+        condition: {
+          Field: 'host-header',
+          HostHeaderConfig: { RegexValues: [`^[^.]+\\.${escapeRegex(rest)}$`] },
+        },
+      },
+    };
+  }
+  if (!HOST.test(host) || host.length > 253) return { ok: false, message: allowed };
+  return {
+    ok: true,
+    value: {
+      kind: 'exact',
+      condition: { Field: 'host-header', HostHeaderConfig: { Values: [host] } },
+    },
+  };
+}
+
+export interface PathMatch {
+  readonly type: PathType;
+  /** The path as written (`''` when absent). */
+  readonly path: string;
+  /** What the ordering compares: the path without a Prefix's trailing slash. */
+  readonly length: number;
+  /** `undefined` when the Ingress gave no path (the caller may take an annotation's). */
+  readonly config: ValuesConfig | undefined;
+}
+
+function hasWildcard(s: string): boolean {
+  return s.includes('*') || s.includes('?');
+}
+
+function checkPatterns(config: ValuesConfig): string | undefined {
+  for (const v of [...(config.Values ?? []), ...(config.RegexValues ?? [])]) {
+    if (v.length > MAX_PATTERN) {
+      return `translates to the ALB path pattern '${v}' of ${v.length} characters; ALB allows at most ${MAX_PATTERN}`;
+    }
+  }
+  return undefined;
+}
+
+export function translatePath(
+  pathType: string | undefined,
+  path: string | undefined,
+): Translated<PathMatch> {
+  const type: PathType | undefined =
+    pathType === 'Exact' || pathType === 'Prefix' || pathType === 'ImplementationSpecific'
+      ? pathType
+      : undefined;
+  if (type === undefined) {
+    return { ok: false, message: "pathType must be 'Exact', 'Prefix' or 'ImplementationSpecific'" };
+  }
+  const p = path ?? '';
+  if (p === '') {
+    if (type === 'Exact')
+      return { ok: false, message: "an Exact path must be given and start with '/'" };
+    return { ok: true, value: { type, path: '', length: 0, config: undefined } };
+  }
+  if (!p.startsWith('/')) return { ok: false, message: "must start with '/'" };
+  if (!PATH_CHARS.test(p)) {
+    return {
+      ok: false,
+      message:
+        'contains a character an ALB path pattern cannot match; allowed are letters, digits and _ - . $ / ~ " \' @ : + ; & (and * ? as literal characters in Exact and Prefix paths)',
+    };
+  }
+  let config: ValuesConfig;
+  let length = p.length;
+  if (type === 'Exact') {
+    config = hasWildcard(p) ? { RegexValues: [`^${escapeRegex(p)}$`] } : { Values: [p] };
+  } else if (type === 'Prefix') {
+    const n = p.replace(/\/+$/, '');
+    length = n.length;
+    if (n === '') config = { Values: ['/*'] };
+    else if (hasWildcard(n)) config = { RegexValues: [`^${escapeRegex(n)}(/.*)?$`] };
+    else config = { Values: [n, `${n}/*`] };
+  } else {
+    config = { Values: [p] };
+  }
+  const tooLong = checkPatterns(config);
+  if (tooLong !== undefined) return { ok: false, message: tooLong };
+  return { ok: true, value: { type, path: p, length, config } };
+}
+
+/** `/*`: what a rule without a path matches. */
+export const ANY_PATH: ValuesConfig = { Values: ['/*'] };
+
+/**
+ * The url-rewrite transform of a plain `rewrite-target`: the matched prefix is replaced by
+ * the target, the rest of the path kept (`/web/a` with target `/` → `/a`).
+ */
+export function rewriteTransform(match: PathMatch, target: string): Translated<RuleTransform> {
+  const wrap = (regex: string, replace: string): Translated<RuleTransform> => ({
+    ok: true,
+    value: {
+      Type: 'url-rewrite',
+      UrlRewriteConfig: { Rewrites: [{ Regex: regex, Replace: replace }] },
+    },
+  });
+  if (match.type === 'Exact') return wrap(`^${escapeRegex(match.path)}$`, target);
+  if (match.type === 'ImplementationSpecific' && hasWildcard(match.path)) {
+    return {
+      ok: false,
+      message:
+        'rewrite-target cannot be combined with an ImplementationSpecific path that uses ALB wildcards',
+    };
+  }
+  const prefix = escapeRegex(match.path.replace(/\/+$/, ''));
+  const t = target.replace(/\/+$/, '');
+  return t === '' ? wrap(`^${prefix}/?(.*)$`, '/$1') : wrap(`^${prefix}(/.*)?$`, `${t}$1`);
+}
+
+/** ALB counts every value of every condition against its limit of 5 per rule. */
+export function matchEvaluations(conditions: readonly RuleCondition[]): number {
+  let n = 0;
+  for (const c of conditions) {
+    const v = c.HostHeaderConfig ?? c.PathPatternConfig ?? c.HttpHeaderConfig ?? undefined;
+    if (v !== undefined) n += (v.Values?.length ?? 0) + (v.RegexValues?.length ?? 0);
+    n += c.HttpRequestMethodConfig?.Values.length ?? 0;
+    n += c.QueryStringConfig?.Values.length ?? 0;
+    n += c.SourceIpConfig?.Values.length ?? 0;
+  }
+  return n;
+}

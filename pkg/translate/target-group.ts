@@ -1,0 +1,162 @@
+/**
+ * One target group per (member, Service, port). Settings: the Service's annotation, else
+ * the Ingress's, else the default.
+ */
+import type { V1Service, V1ServicePort } from '@kubernetes/client-node';
+import { albAnnotation, readTargetGroupAnnotations } from '../annotations/index.ts';
+import type { AnnotationMap, HealthCheckPort } from '../annotations/index.ts';
+import type { HealthCheck, Problem, TargetGroup, TargetType } from '../model/index.ts';
+import { resourceTags, targetGroupId, targetGroupName } from '../naming/index.ts';
+import type { Env, TranslateConfig } from './env.ts';
+import { problem } from './problems.ts';
+import { instanceTargets, ipTargets } from './targets.ts';
+
+export interface TargetGroupInput {
+  readonly groupId: string;
+  readonly member: string;
+  readonly ingressAnnotations: AnnotationMap | undefined;
+  readonly service: V1Service;
+  readonly serviceKey: string;
+  readonly servicePort: V1ServicePort;
+  /** The port as the Ingress wrote it (number or name): part of the id. */
+  readonly portRef: string | number;
+  /** The Ingress field that named this backend, for problems. */
+  readonly field: string;
+}
+
+function numericTargetPort(p: V1ServicePort): number | undefined {
+  const t = p.targetPort;
+  if (typeof t === 'number') return t;
+  if (typeof t === 'string' && /^[0-9]+$/.test(t)) return Number(t);
+  if (t === undefined) return p.port;
+  return undefined;
+}
+
+/**
+ * The health-check port: `traffic-port`, a number, or a Service port name resolved to
+ * what the targets listen on (NodePort in instance mode, target port in ip mode).
+ */
+function healthCheckPort(
+  hc: HealthCheckPort | undefined,
+  service: V1Service,
+  targetType: TargetType,
+): { readonly port: string } | { readonly error: string } {
+  if (hc === undefined || hc.kind === 'traffic-port') return { port: 'traffic-port' };
+  if (hc.kind === 'number') return { port: String(hc.port) };
+  const sp = (service.spec?.ports ?? []).find((p) => p.name === hc.name);
+  const resolved =
+    sp === undefined ? undefined : targetType === 'instance' ? sp.nodePort : numericTargetPort(sp);
+  if (resolved === undefined) {
+    return {
+      error: `names port '${hc.name}', which the Service does not have as a ${targetType === 'instance' ? 'NodePort' : 'numeric target port'}`,
+    };
+  }
+  return { port: String(resolved) };
+}
+
+export function buildTargetGroup(
+  input: TargetGroupInput,
+  env: Env,
+  config: TranslateConfig,
+): { readonly targetGroup: TargetGroup | undefined; readonly problems: readonly Problem[] } {
+  const { member, service, servicePort } = input;
+  const problems: Problem[] = [];
+  const read = readTargetGroupAnnotations(
+    input.ingressAnnotations,
+    service.metadata?.annotations,
+    input.serviceKey,
+  );
+  for (const e of read.errors) problems.push(problem(member, e.field, e.value, e.message));
+  const s = read.value;
+  const targetType = s.targetType ?? config.defaultTargetType;
+  const protocol = s.backendProtocol ?? 'HTTP';
+  const protocolVersion = s.backendProtocolVersion ?? 'HTTP1';
+  const grpc = protocolVersion === 'GRPC';
+
+  if (targetType === 'instance') {
+    const type = service.spec?.type ?? 'ClusterIP';
+    if (type !== 'NodePort' && type !== 'LoadBalancer') {
+      problems.push(
+        problem(
+          member,
+          albAnnotation('target-type'),
+          'instance',
+          `Service ${input.serviceKey} is of type ${type}; instance targets need a NodePort or LoadBalancer Service: change the Service type or use target-type ip`,
+        ),
+      );
+    }
+  }
+  const hcPort = healthCheckPort(s.healthCheckPort, service, targetType);
+  if ('error' in hcPort) {
+    const raw = s.healthCheckPort?.kind === 'name' ? s.healthCheckPort.name : '';
+    problems.push(problem(member, albAnnotation('healthcheck-port'), raw, hcPort.error));
+  }
+  const interval = s.healthCheckIntervalSeconds ?? 15;
+  const timeout = s.healthCheckTimeoutSeconds ?? 5;
+  if (timeout >= interval) {
+    problems.push(
+      problem(
+        member,
+        albAnnotation('healthcheck-timeout-seconds'),
+        String(timeout),
+        `must be less than the health-check interval (${interval} seconds)`,
+      ),
+    );
+  }
+  if (problems.some((p) => p.severity === 'error')) return { targetGroup: undefined, problems };
+
+  const healthCheck: HealthCheck = {
+    port: 'error' in hcPort ? 'traffic-port' : hcPort.port,
+    protocol: s.healthCheckProtocol ?? protocol,
+    path: s.healthCheckPath ?? (grpc ? '/AWS.ALB/healthcheck' : '/'),
+    intervalSeconds: interval,
+    timeoutSeconds: timeout,
+    healthyThresholdCount: s.healthyThresholdCount ?? 2,
+    unhealthyThresholdCount: s.unhealthyThresholdCount ?? 2,
+    successCodes: s.successCodes ?? (grpc ? '12' : '200'),
+  };
+  const serviceName = service.metadata?.name ?? '';
+  const id = targetGroupId(member, serviceName, input.portRef);
+  // Offline a NodePort is not allocated yet and a named target port has no number: the
+  // reference controller uses 1 there (targets carry their own ports).
+  const port =
+    (targetType === 'instance' ? servicePort.nodePort : numericTargetPort(servicePort)) ?? 1;
+  const targets =
+    targetType === 'instance'
+      ? instanceTargets(env.nodes, servicePort.nodePort, s.nodeLabels)
+      : ipTargets(
+          env.endpointSlices === undefined
+            ? undefined
+            : (env.endpointSlices.get(input.serviceKey) ?? []),
+          servicePort,
+        );
+  const targetGroup: TargetGroup = {
+    id,
+    name: targetGroupName({
+      cluster: config.clusterName,
+      groupId: input.groupId,
+      member,
+      service: input.serviceKey,
+      port: String(input.portRef),
+      targetType,
+      protocol,
+      protocolVersion,
+    }),
+    member,
+    service: `${input.serviceKey}:${input.portRef}`,
+    targetType,
+    protocol,
+    protocolVersion,
+    port,
+    ipAddressType: 'ipv4',
+    healthCheck,
+    attributes: s.attributes ?? {},
+    tags: resourceTags(
+      { cluster: config.clusterName, stack: input.groupId, resource: id, ingress: member },
+      config.defaultTags,
+      s.tags,
+    ),
+    targets,
+  };
+  return { targetGroup, problems };
+}

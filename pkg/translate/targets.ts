@@ -1,0 +1,81 @@
+/**
+ * Targets of a target group, from what the environment knows: `null` when it does not
+ * know (no Nodes or EndpointSlices were given), never a guess.
+ */
+import type { V1EndpointSlice, V1Node, V1ServicePort } from '@kubernetes/client-node';
+import type { Target } from '../model/index.ts';
+import { maybe } from './maybe.ts';
+
+const EXCLUDE_LABELS = [
+  'node-role.kubernetes.io/master',
+  'node.kubernetes.io/exclude-from-external-load-balancers',
+];
+const TO_BE_DELETED_TAINT = 'ToBeDeletedByClusterAutoscaler';
+
+/** `aws:///<az>/<instance-id>` → the instance id; `undefined` for anything else. */
+export function instanceIdOf(providerId: string | undefined): string | undefined {
+  const m = /^aws:\/\/\/[^/]*\/(i-[0-9a-zA-Z]+)$/.exec(providerId ?? '');
+  return m?.[1];
+}
+
+/**
+ * Ready nodes that may carry ALB traffic: not control-plane, not excluded by label, not
+ * Fargate, not being removed by the cluster autoscaler, and matching `selector`.
+ */
+export function eligibleInstances(
+  nodes: readonly V1Node[],
+  selector: Readonly<Record<string, string>> | undefined,
+): readonly string[] {
+  const ids = new Set<string>();
+  for (const node of nodes) {
+    const labels = node.metadata?.labels ?? {};
+    if (EXCLUDE_LABELS.some((l) => Object.hasOwn(labels, l))) continue;
+    if (labels['eks.amazonaws.com/compute-type'] === 'fargate') continue;
+    if ((node.spec?.taints ?? []).some((t) => t.key === TO_BE_DELETED_TAINT)) continue;
+    const ready = (node.status?.conditions ?? []).find((c) => c.type === 'Ready');
+    if (ready?.status !== 'True') continue;
+    if (selector !== undefined && Object.entries(selector).some(([k, v]) => labels[k] !== v))
+      continue;
+    const id = instanceIdOf(node.spec?.providerID);
+    if (id !== undefined) ids.add(id);
+  }
+  return [...ids].sort();
+}
+
+export function instanceTargets(
+  nodes: readonly V1Node[] | undefined,
+  nodePort: number | undefined,
+  selector: Readonly<Record<string, string>> | undefined,
+): readonly Target[] | null {
+  if (nodes === undefined || nodePort === undefined) return null;
+  return eligibleInstances(nodes, selector).map((id) => ({ id, port: nodePort }));
+}
+
+/**
+ * Ready IPv4 addresses of the Service's EndpointSlices for `servicePort`: a slice port
+ * carries the Service port's name (empty for an unnamed single port).
+ */
+export function ipTargets(
+  slices: readonly V1EndpointSlice[] | undefined,
+  servicePort: V1ServicePort,
+): readonly Target[] | null {
+  if (slices === undefined) return null;
+  const name = servicePort.name ?? '';
+  const seen = new Set<string>();
+  const out: Target[] = [];
+  for (const slice of slices) {
+    if (slice.addressType !== 'IPv4') continue;
+    const port = (slice.ports ?? []).find((p) => (p.name ?? '') === name)?.port;
+    if (port === undefined) continue;
+    for (const ep of slice.endpoints ?? []) {
+      if (ep.conditions?.ready === false) continue;
+      for (const addr of maybe(ep.addresses) ?? []) {
+        const key = `${addr}:${port}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push({ id: addr, port });
+      }
+    }
+  }
+  return out.sort((a, b) => (a.id === b.id ? a.port - b.port : a.id < b.id ? -1 : 1));
+}
