@@ -5,7 +5,7 @@
  */
 import type { V1IngressClass } from '@kubernetes/client-node';
 import type { IngressGroup } from '../ingress/index.ts';
-import { DEFAULT_CLASS_ANNOTATION, groupIngresses } from '../ingress/index.ts';
+import { DEFAULT_CLASS_ANNOTATION, groupIngresses, ingressKeyOf } from '../ingress/index.ts';
 import type { Change, Problem, Stack } from '../model/index.ts';
 import type { Env, TranslateConfig } from '../translate/env.ts';
 import type { Inventory } from './inventory.ts';
@@ -81,10 +81,13 @@ export function planInventory(
       });
     }
   }
-  if (stacks.length === 0 && inventory.ingresses.length > 0) {
+  const active = new Set(stacks.flatMap((stack) => stack.members));
+  const leftOut = inventory.ingresses.map(ingressKeyOf).filter((key) => !active.has(key));
+  if (leftOut.length > 0) {
+    const shown = leftOut.slice(0, 5).join(', ') + (leftOut.length > 5 ? ', …' : '');
     notes.push(
-      `none of the ${inventory.ingresses.length} Ingresses is of class '${config.ingressClass}' ` +
-        `(controller ${config.controllerName}): nothing to plan`,
+      `left out ${leftOut.length} Ingress${leftOut.length === 1 ? '' : 'es'} not of class ` +
+        `'${config.ingressClass}' (controller ${config.controllerName}) or being deleted: ${shown}`,
     );
   }
   return { stacks, changes, problems: problems.list(), notes };

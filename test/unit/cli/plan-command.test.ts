@@ -193,7 +193,7 @@ metadata:
     const { code, out, err } = await plan(['-f', '-', '-o', 'text'], other);
     assert.equal(code, 0);
     assert.ok(out.startsWith('No Ingress of ours in the input: nothing to plan.'), out);
-    assert.match(err, /none of the 1 Ingresses is of class 'alb'/);
+    assert.match(err, /note: left out 1 Ingress not of class 'alb' .*: default\/other\n/);
   });
 
   it('prints help with exit 0', async () => {
