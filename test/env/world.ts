@@ -163,21 +163,19 @@ export async function seedKubernetes(kc: KubeConfig, nodes: readonly SeededNode[
       if (current.spec?.providerID === `aws:///${n.zone}/${n.instanceId}`) continue;
       await core.deleteNode({ name: n.name });
     }
-    const body: V1Node = {
-      metadata: {
-        name: n.name,
-        labels: {
-          'kubernetes.io/hostname': n.name,
-          'topology.kubernetes.io/zone': n.zone,
-          'node.kubernetes.io/instance-type': 'm5.large',
-        },
+    const metadata = {
+      name: n.name,
+      labels: {
+        'kubernetes.io/hostname': n.name,
+        'topology.kubernetes.io/zone': n.zone,
+        'node.kubernetes.io/instance-type': 'm5.large',
       },
-      spec: { providerID: `aws:///${n.zone}/${n.instanceId}` },
     };
-    await core.createNode({ body });
+    const spec = { providerID: `aws:///${n.zone}/${n.instanceId}` };
+    await core.createNode({ body: { metadata, spec } });
     const status: V1Node = {
-      metadata: body.metadata,
-      spec: body.spec,
+      metadata,
+      spec,
       status: {
         conditions: [
           {

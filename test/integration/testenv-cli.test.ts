@@ -18,7 +18,7 @@ const run = promisify(execFile);
 describe('testenv command line', () => {
   it('starts a reachable environment, prints its exports, and stops it without leftovers', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'albatross-cli-'));
-    const env = { ...process.env, ALBATROSS_TESTENV_DIR: dir };
+    const env: NodeJS.ProcessEnv = { ...process.env, ALBATROSS_TESTENV_DIR: dir };
     delete env.ALBATROSS_TESTENV_STATE;
     try {
       const up = await run(join(repoRoot, 'scripts/node'), ['test/env/cli.ts', 'up'], {
