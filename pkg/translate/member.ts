@@ -18,7 +18,7 @@ import {
   translatePath,
 } from './paths.ts';
 import { maybe } from './maybe.ts';
-import { problem } from './problems.ts';
+import { problem, verbatim } from './problems.ts';
 
 const MAX_MATCH_EVALUATIONS = 5;
 
@@ -65,7 +65,7 @@ export function compileMember(
     const hostField = `spec.rules[${ruleIndex}].host`;
     const host = translateHost(rule.host);
     if (!host.ok) {
-      problems.push(problem(key, hostField, rule.host ?? '', host.message));
+      problems.push(problem(key, hostField, verbatim(rule.host), host.message));
       return;
     }
     if (rule.host !== undefined && rule.host !== '') hosts.add(rule.host);
@@ -78,7 +78,7 @@ export function compileMember(
           problem(
             key,
             path.message.startsWith('pathType') ? `${field}.pathType` : `${field}.path`,
-            p.path ?? '',
+            verbatim(p.path),
             path.message,
           ),
         );

@@ -39,11 +39,13 @@ export interface HostMatch {
   readonly condition: RuleCondition | undefined;
 }
 
-export function translateHost(host: string | undefined): Translated<HostMatch> {
-  if (host === undefined || host === '')
+export function translateHost(hostValue: string | undefined): Translated<HostMatch> {
+  const host: unknown = hostValue;
+  if (host === undefined || host === null || host === '')
     return { ok: true, value: { kind: 'none', condition: undefined } };
   const allowed =
     "must be a lower-case DNS name (e.g. 'foo.example.com') or a wildcard whose '*' is the whole first label (e.g. '*.example.com')";
+  if (typeof host !== 'string') return { ok: false, message: allowed };
   if (host.startsWith('*.')) {
     const rest = host.slice(2);
     if (!HOST.test(rest) || host.length > 253) return { ok: false, message: allowed };
@@ -102,7 +104,11 @@ export function translatePath(
   if (type === undefined) {
     return { ok: false, message: "pathType must be 'Exact', 'Prefix' or 'ImplementationSpecific'" };
   }
-  const p = path ?? '';
+  const given: unknown = path;
+  if (given !== undefined && given !== null && typeof given !== 'string') {
+    return { ok: false, message: "must be a string starting with '/'" };
+  }
+  const p = typeof given === 'string' ? given : '';
   if (p === '') {
     if (type === 'Exact')
       return { ok: false, message: "an Exact path must be given and start with '/'" };
