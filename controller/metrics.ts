@@ -1,0 +1,97 @@
+/**
+ * The controller's Prometheus metrics, in a registry of their own (not the global one,
+ * so tests and two managers in one process do not collide). Values that other parts
+ * already keep (queue depth, AWS calls, managed ALBs, leadership) are read at scrape
+ * time instead of being mirrored, so the metric cannot drift from its source.
+ */
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { CallCounter } from '../pkg/aws/index.ts';
+import type { HandledResult } from './handle-result.ts';
+
+export interface MetricSources {
+  /** Keys waiting for a worker. */
+  readonly queueDepth: () => number;
+  /** The one AWS call counter (pkg/aws); read at scrape time. */
+  readonly awsCalls?: CallCounter;
+  /** Load balancers this controller manages. */
+  readonly managedLoadBalancers?: () => number;
+  readonly isLeader: () => boolean;
+}
+
+export class ControllerMetrics {
+  readonly registry = new Registry();
+  readonly #reconciles: Counter<'outcome'>;
+  readonly #duration: Histogram;
+  readonly #errors: Counter<'reason'>;
+
+  constructor(sources: MetricSources) {
+    const registers = [this.registry];
+    this.#reconciles = new Counter({
+      name: 'albatross_reconcile_total',
+      help: 'Reconciles of ingress groups, by outcome.',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.#duration = new Histogram({
+      name: 'albatross_reconcile_duration_seconds',
+      help: 'Time taken by one reconcile of an ingress group.',
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+      registers,
+    });
+    this.#errors = new Counter({
+      name: 'albatross_reconcile_errors_total',
+      help: 'Failed reconciles, by reason.',
+      labelNames: ['reason'],
+      registers,
+    });
+    new Gauge({
+      name: 'albatross_workqueue_depth',
+      help: 'Ingress groups waiting for a worker.',
+      registers,
+      collect() {
+        this.set(sources.queueDepth());
+      },
+    });
+    const { awsCalls, managedLoadBalancers } = sources;
+    new Counter({
+      name: 'albatross_aws_api_calls_total',
+      help: 'AWS API calls (each attempt on the wire), by service, operation and outcome.',
+      labelNames: ['service', 'operation', 'outcome'],
+      registers,
+      collect() {
+        // Rebuilt from the call counter at each scrape: it is the single source.
+        this.reset();
+        for (const c of awsCalls?.snapshot() ?? []) {
+          this.inc({ service: c.service, operation: c.operation, outcome: c.outcome }, c.count);
+        }
+      },
+    });
+    new Gauge({
+      name: 'albatross_managed_load_balancers',
+      help: 'Application Load Balancers managed by this controller.',
+      registers,
+      collect() {
+        this.set(managedLoadBalancers?.() ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'albatross_leader',
+      help: '1 when this replica holds the leader lease, else 0.',
+      registers,
+      collect() {
+        this.set(sources.isLeader() ? 1 : 0);
+      },
+    });
+  }
+
+  observeReconcile(handled: HandledResult, durationSeconds: number): void {
+    this.#reconciles.inc({ outcome: handled.outcome });
+    this.#duration.observe(durationSeconds);
+    if (handled.errorReason !== undefined) this.#errors.inc({ reason: handled.errorReason });
+  }
+
+  /** The exposition text and its content type. */
+  async scrape(): Promise<{ readonly body: string; readonly contentType: string }> {
+    return { body: await this.registry.metrics(), contentType: this.registry.contentType };
+  }
+}
