@@ -1,0 +1,104 @@
+/**
+ * applyPlan: runs the plan's steps one by one, in order. The plan already put
+ * dependencies first and deletes last, and made every rule move land on a free priority,
+ * so apply has no ordering logic: it resolves references, makes the calls, and stops at
+ * the first failure. Whatever was done stays done and tagged; the next reconcile plans
+ * again from what exists.
+ */
+import type { ActualStack, Stack } from '../model/index.ts';
+import type { Plan, PlannedChange } from '../plan/index.ts';
+import { applyListener } from './apply-listeners.ts';
+import { applyLoadBalancer } from './apply-load-balancer.ts';
+import { applyRule, applyRulePriority } from './apply-rules.ts';
+import { applySecurityGroup } from './apply-security-groups.ts';
+import { applyTargetGroup } from './apply-target-groups.ts';
+import { applyBackendRule, BackendGroupResolver } from './backend-rules.ts';
+import { stepError } from './context.ts';
+import type { DeployContext } from './context.ts';
+import { ApplyState } from './resolve.ts';
+import { applyTargets } from './targets.ts';
+
+/** What the plan was made from: the desired stack, and what discovery found. */
+export interface ApplyInput {
+  readonly desired: Stack;
+  readonly actual: ActualStack | null;
+}
+
+export interface ApplyResult {
+  /** The ALB's DNS name, lower-cased; `null` when the stack has no load balancer. */
+  readonly dnsName: string | null;
+  /** Steps performed. */
+  readonly applied: number;
+  /** Steps performed, by `<op> <kind>` (`create ListenerRule`, `update Targets`). */
+  readonly byChange: Readonly<Record<string, number>>;
+  /**
+   * Backend rules not created because their security group cannot be known yet (the
+   * target group has no targets): the next reconcile plans them again.
+   */
+  readonly skipped: readonly string[];
+}
+
+async function applyStep(
+  ctx: DeployContext,
+  state: ApplyState,
+  resolver: BackendGroupResolver,
+  stackId: string,
+  step: PlannedChange,
+): Promise<'applied' | 'skipped'> {
+  switch (step.kind) {
+    case 'SecurityGroup':
+      await applySecurityGroup(ctx, state, step);
+      return 'applied';
+    case 'LoadBalancer':
+      await applyLoadBalancer(ctx, state, step);
+      return 'applied';
+    case 'TargetGroup':
+      await applyTargetGroup(ctx, state, step);
+      return 'applied';
+    case 'Listener':
+      await applyListener(ctx, state, step);
+      return 'applied';
+    case 'ListenerRule':
+      if (step.step === 'set-priority') await applyRulePriority(ctx, state, step);
+      else await applyRule(ctx, state, step);
+      return 'applied';
+    case 'Targets':
+      await applyTargets(ctx, state, step);
+      return 'applied';
+    case 'BackendAccessRule':
+      return applyBackendRule(ctx, stackId, resolver, step);
+  }
+}
+
+/**
+ * Runs `plan` (made by planChanges(input.desired, input.actual)). Throws the first
+ * failure: an AwsError (or DeployError) whose message names the step.
+ */
+export async function applyPlan(
+  ctx: DeployContext,
+  plan: Plan,
+  input: ApplyInput,
+): Promise<ApplyResult> {
+  const state = new ApplyState(input.actual);
+  const resolver = new BackendGroupResolver(ctx, input.desired);
+  const byChange: Record<string, number> = {};
+  const skipped: string[] = [];
+  let applied = 0;
+  for (const step of plan) {
+    let outcome: 'applied' | 'skipped';
+    try {
+      ctx.signal?.throwIfAborted();
+      outcome = await applyStep(ctx, state, resolver, input.desired.id, step);
+    } catch (err) {
+      throw stepError(step, err);
+    }
+    if (outcome === 'skipped') {
+      skipped.push(step.id);
+      continue;
+    }
+    applied += 1;
+    const key = `${step.op} ${step.kind}`;
+    byChange[key] = (byChange[key] ?? 0) + 1;
+  }
+  return { dnsName: state.dnsName, applied, byChange, skipped };
+}

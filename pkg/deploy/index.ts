@@ -1,0 +1,13 @@
+export { applyPlan } from './apply.ts';
+export type { ApplyInput, ApplyResult } from './apply.ts';
+export {
+  backendSecurityGroupName,
+  ensureBackendSecurityGroup,
+  findBackendSecurityGroup,
+  forgetBackendSecurityGroup,
+  SHARED_BACKEND_ID,
+} from './backend-security-group.ts';
+export { DeployError } from './context.ts';
+export type { DeployContext } from './context.ts';
+export { discoverStack, listStacks } from './discover.ts';
+export { TARGET_BATCH } from './targets.ts';
