@@ -1,0 +1,34 @@
+/** The Kubernetes side of the controller: watched caches, event → work key mapping, writers. */
+export type { K8sClock, TimerHandle } from './clock.ts';
+export { realClock } from './clock.ts';
+export { isConflict, isNotFound, statusCodeOf } from './api-errors.ts';
+export { stripEndpointSlice, stripMetadata, stripNode, stripService } from './strip.ts';
+export type { WatchConnect, WatchCallback, WatchDone, WatchQuery } from './observed-watch.ts';
+export type { ChangeHandler, ChangeType, InformerOptions } from './informer.ts';
+export { Informer } from './informer.ts';
+export { CacheView, objectKey } from './cache-view.ts';
+export type {
+  CachedKind,
+  ClusterCachesOptions,
+  IngressClassParams,
+  RunnableInformer,
+} from './cluster-caches.ts';
+export { ClusterCaches, INGRESS_CLASS_PARAMS, SERVICE_NAME_LABEL } from './cluster-caches.ts';
+export type { WorkItem, WorkKind } from './work-keys.ts';
+export {
+  TARGETS_KEY_PREFIX,
+  groupKeyFromId,
+  groupWorkKey,
+  parseWorkKey,
+  targetsWorkKey,
+  workKeyOf,
+} from './work-keys.ts';
+export { servicesReferencedBy } from './service-references.ts';
+export type { MapperSource, TargetUse } from './group-key-mapper.ts';
+export { GroupKeyMapper } from './group-key-mapper.ts';
+export { wireEvents } from './wire-events.ts';
+export type { FinalizerChange } from './finalizers.ts';
+export { addFinalizer, removeFinalizer } from './finalizers.ts';
+export { statusHostnames, writeIngressStatus } from './status.ts';
+export type { EventRecorderOptions, EventType } from './event-recorder.ts';
+export { EventRecorder, truncateMessage } from './event-recorder.ts';
