@@ -324,6 +324,17 @@ export function buildStack(group: IngressGroup, env: Env, config: TranslateConfi
   }
 
   const live = drafts.filter((d) => !f.frozen.has(d.key));
+  // Every member frozen: nothing new may be created for them. What the group already has
+  // in AWS keeps serving, since the planner leaves frozen members' resources alone.
+  if (live.length === 0) {
+    return {
+      stack: emptyStack(
+        group,
+        drafts.map((d) => d.key),
+      ),
+      problems: f.problems,
+    };
+  }
   const defaultActions: readonly Action[] = live.find((d) => d.defaultBackend !== undefined)
     ?.defaultBackend?.actions ?? [FIXED_404];
 

@@ -540,6 +540,22 @@ describe('buildStack behaviour', () => {
     );
   });
 
+  it('GIVEN every member is frozen THEN the stack asks for no load balancer, so nothing new is created', () => {
+    const bad = ingress(
+      'default/bad',
+      { rules: [rule('bad.example.com', path('/', 'web', 80))] },
+      { [`${A}actions.x`]: '{"type":' },
+    );
+    const { stack, problems } = buildStack(group('default/bad', [[bad]]), base, config);
+    assert.deepEqual(stack.frozenMembers, ['default/bad']);
+    assert.equal(stack.loadBalancer, null);
+    assert.deepEqual(
+      [stack.listeners, stack.rules, stack.targetGroups, stack.securityGroups],
+      [[], [], [], []],
+    );
+    assert.ok(problems.some((p) => p.ingress === 'default/bad' && p.severity === 'error'));
+  });
+
   it('GIVEN conflicting exclusive annotations THEN the later member is frozen and the first value kept', () => {
     const { stack, problems } = run('conflicts-freeze-later-member');
     assert.equal(stack.loadBalancer?.scheme, 'internet-facing');
