@@ -1,0 +1,69 @@
+/** One reconcile as the controller runs it: discover, plan, apply — and what it cost. */
+import { DescribeTargetGroupsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { createAwsClients } from '../../../pkg/aws/index.ts';
+import type { AwsClients } from '../../../pkg/aws/index.ts';
+import { applyPlan, discoverStack } from '../../../pkg/deploy/index.ts';
+import type { ApplyResult, DeployContext } from '../../../pkg/deploy/index.ts';
+import type { ActualStack, Stack } from '../../../pkg/model/index.ts';
+import { planChanges } from '../../../pkg/plan/index.ts';
+import type { Plan } from '../../../pkg/plan/index.ts';
+import { testCredentials } from '../../env/aws-clients.ts';
+import type { TestEnv } from '../../env/testenv.ts';
+
+export function deployContext(env: TestEnv): DeployContext & { readonly clients: AwsClients } {
+  return {
+    clusterName: env.clusterName,
+    vpcId: env.world.vpcId,
+    clients: createAwsClients({
+      region: env.state.region,
+      endpoint: env.state.awsEndpoint,
+      credentials: testCredentials,
+    }),
+  };
+}
+
+export interface Round {
+  readonly actual: ActualStack | null;
+  readonly plan: Plan;
+  readonly result: ApplyResult;
+  /** Calls by `operation` made by this round (discovery and apply). */
+  readonly calls: Readonly<Record<string, number>>;
+  readonly mutating: number;
+}
+
+function callsByOperation(ctx: DeployContext): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const c of ctx.clients.calls.snapshot()) {
+    out[c.operation] = (out[c.operation] ?? 0) + c.count;
+  }
+  return out;
+}
+
+/** Discovers, plans and applies `desired`, counting the calls of this round only. */
+export async function reconcile(ctx: DeployContext, desired: Stack): Promise<Round> {
+  ctx.clients.calls.reset();
+  const actual = await discoverStack(ctx, desired.id);
+  const plan = planChanges(desired, actual);
+  const result = await applyPlan(ctx, plan, { desired, actual });
+  return {
+    actual,
+    plan,
+    result,
+    calls: callsByOperation(ctx),
+    mutating: ctx.clients.calls.mutatingCalls(),
+  };
+}
+
+/** The mutating operations of a round, sorted: what a reviewer checks was minimal. */
+export function writes(round: Round): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(round.calls)
+      .filter(([op]) => !/^(Describe|Get|List)/.test(op))
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
+}
+
+export async function targetGroupNames(ctx: DeployContext): Promise<string[]> {
+  const found = await ctx.clients.elbv2.send(new DescribeTargetGroupsCommand({}));
+  return (found.TargetGroups ?? []).map((tg) => tg.TargetGroupName ?? '').sort();
+}
