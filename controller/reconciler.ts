@@ -1,0 +1,473 @@
+/**
+ * One reconcile of one IngressGroup, as the design's flow:
+ *
+ *   load the group from the caches (active members sorted, inactive ones holding our
+ *   finalizer) → finalizers on active members, before any AWS write → resolve the
+ *   environment read-only (caches; subnets from a short-lived cache; the shared backend
+ *   security group) → buildStack (pure) → Warning Events for problems on the members
+ *   concerned → discoverStack → planChanges (pure) → applyPlan → status on every active
+ *   member (only where it changed) → release inactive members' finalizers.
+ *
+ * A group with no active member builds an empty stack (no load balancer), so the plan
+ * deletes everything of ours and only then are the finalizers released.
+ *
+ * `targets:<group>` keys (EndpointSlice and Node changes, see pkg/k8s/work-keys.ts) take
+ * a cheaper path when the group's target groups are known from an earlier full
+ * reconcile: read only their registered targets and register/deregister the difference.
+ * Anything unexpected (an unknown target group, one that vanished) falls back to a full
+ * reconcile, which also does target registration.
+ *
+ * Errors are thrown (AwsError, DeployError, Kubernetes ApiException, AbortError); the
+ * caller turns them into a queue action with handleResult. Every failure is also an
+ * Event on the members it concerns, with a reason per failure.
+ */
+import type { CoreV1Api, NetworkingV1Api, V1Ingress } from '@kubernetes/client-node';
+import { AwsError } from '../pkg/aws/index.ts';
+import type { AwsClients } from '../pkg/aws/index.ts';
+import {
+  applyPlan,
+  discoverStack,
+  ensureBackendSecurityGroup,
+  listStacks,
+} from '../pkg/deploy/index.ts';
+import type { DeployContext } from '../pkg/deploy/index.ts';
+import type { GroupMember, IngressGroup } from '../pkg/ingress/index.ts';
+import { finalizerFor, groupIngresses } from '../pkg/ingress/index.ts';
+import {
+  addFinalizer,
+  EventRecorder,
+  groupWorkKey,
+  parseWorkKey,
+  removeFinalizer,
+  writeIngressStatus,
+} from '../pkg/k8s/index.ts';
+import type { ClusterCaches, GroupKeyMapper, WorkItem } from '../pkg/k8s/index.ts';
+import type { ActualStack, Problem, Stack } from '../pkg/model/index.ts';
+import { planChanges } from '../pkg/plan/index.ts';
+import type { Plan, TargetsStep } from '../pkg/plan/index.ts';
+import { buildStack } from '../pkg/translate/index.ts';
+import type { Env, TranslateConfig } from '../pkg/translate/index.ts';
+import { handleResult } from './handle-result.ts';
+import type { HandledResult, ReconcileResult } from './handle-result.ts';
+import type { Logger } from './log.ts';
+import { registeredTargets } from './registered-targets.ts';
+import { SubnetCache } from './subnet-cache.ts';
+
+/** The caches the reconciler reads (ClusterCaches satisfies it). */
+export type ReconcilerCaches = Pick<
+  ClusterCaches,
+  | 'ingressList'
+  | 'ingressClassMap'
+  | 'serviceMap'
+  | 'endpointSlicesByService'
+  | 'nodeList'
+  | 'hasSynced'
+>;
+
+export interface ReconcilerOptions {
+  readonly caches: ReconcilerCaches;
+  readonly mapper: GroupKeyMapper;
+  readonly networking: NetworkingV1Api;
+  readonly core: CoreV1Api;
+  readonly clients: AwsClients;
+  readonly vpcId: string;
+  readonly translate: TranslateConfig;
+  /** Only this namespace is watched: garbage collection must not touch the others. */
+  readonly watchNamespace?: string;
+  /** Records Events; @default one on `core` */
+  readonly events?: EventRecorder;
+  /** Shared subnet cache; @default one per reconciler, 60 s */
+  readonly subnets?: SubnetCache;
+  /** For the one line per reconcile of `process`. */
+  readonly log?: Logger;
+  /** @default Date.now */
+  readonly now?: () => number;
+}
+
+/** What one reconcile did, beyond the count the queue needs. */
+export interface ReconcileReport extends ReconcileResult {
+  readonly group: string;
+  readonly kind: WorkItem['kind'];
+  /** `<op> <kind>` → count, of the AWS changes applied. */
+  readonly byChange: Readonly<Record<string, number>>;
+  /** Planned steps (0 in steady state). */
+  readonly planned: number;
+  readonly dnsName: string | null;
+  /** Members frozen by an error problem. */
+  readonly frozen: readonly string[];
+}
+
+export const EventReasons = {
+  success: 'SuccessfullyReconciled',
+  buildModel: 'FailedBuildModel',
+  buildWarning: 'BuildModelWarning',
+  deployModel: 'FailedDeployModel',
+  addFinalizer: 'FailedAddFinalizer',
+  removeFinalizer: 'FailedRemoveFinalizer',
+  updateStatus: 'FailedUpdateStatus',
+} as const;
+
+function emptyGroup(item: WorkItem): IngressGroup {
+  return { key: item.groupKey, id: item.groupId, members: [], inactiveMembers: [], problems: [] };
+}
+
+/** `namespace/name:port` → `namespace/name` */
+function serviceOfBackend(backend: string): string {
+  const colon = backend.lastIndexOf(':');
+  return colon < 0 ? backend : backend.slice(0, colon);
+}
+
+/** `alb.ingress.kubernetes.io/scheme "publik": scheme must be internal or internet-facing` */
+export function problemMessage(p: Problem): string {
+  return `${p.field} ${JSON.stringify(p.value)}: ${p.message}`;
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export class Reconciler {
+  readonly #o: ReconcilerOptions;
+  readonly #events: EventRecorder;
+  readonly #subnets: SubnetCache;
+  readonly #now: () => number;
+  /** Target group ARNs by stack id, per group, from the last full reconcile that changed none. */
+  readonly #targetGroupArns = new Map<string, ReadonlyMap<string, string>>();
+  /** Each member's last reported outcome, so success is announced once, not every resync. */
+  readonly #lastOutcome = new Map<string, string>();
+
+  constructor(options: ReconcilerOptions) {
+    this.#o = options;
+    this.#events = options.events ?? new EventRecorder(options.core);
+    this.#subnets =
+      options.subnets ?? new SubnetCache({ clients: options.clients, vpcId: options.vpcId });
+    this.#now = options.now ?? Date.now;
+  }
+
+  #deploy(signal: AbortSignal): DeployContext {
+    return {
+      clusterName: this.#o.translate.clusterName,
+      vpcId: this.#o.vpcId,
+      clients: this.#o.clients,
+      signal,
+    };
+  }
+
+  /** Reconcile, settle with handleResult, and log the one line of this reconcile. */
+  async process(workKey: string, signal: AbortSignal): Promise<HandledResult> {
+    const started = this.#now();
+    let handled: HandledResult;
+    let report: ReconcileReport | undefined;
+    try {
+      report = await this.reconcile(workKey, signal);
+      handled = handleResult({ kind: 'returned', result: report });
+    } catch (error) {
+      handled = handleResult({ kind: 'threw', error, aborted: signal.aborted });
+    }
+    this.#o.log?.reconcileLine(
+      parseWorkKey(workKey).groupId,
+      handled.outcome,
+      handled.changesApplied,
+      this.#now() - started,
+      {
+        level: handled.logLevel,
+        key: workKey,
+        ...(report !== undefined
+          ? { planned: report.planned, byChange: report.byChange, frozen: report.frozen }
+          : {}),
+        ...(handled.error !== undefined ? { error: handled.error } : {}),
+      },
+    );
+    return handled;
+  }
+
+  async reconcile(workKey: string, signal: AbortSignal): Promise<ReconcileReport> {
+    const item = parseWorkKey(workKey);
+    if (item.kind === 'targets') {
+      const report = await this.#reconcileTargets(item, signal);
+      if (report !== undefined) return report;
+    }
+    return this.#reconcileGroup({ ...item, kind: 'group' }, signal);
+  }
+
+  /** Every group the caches know of, as full work keys: what a periodic resync enqueues. */
+  resyncKeys(): string[] {
+    return this.#o.mapper.knownGroupIds().map(groupWorkKey);
+  }
+
+  /**
+   * The stacks of this cluster that exist in AWS but whose group no longer exists in the
+   * cluster (deleted while the controller was down, finalizer removed by hand): each is
+   * reconciled as an empty group, which deletes it. Only runs on synced caches (an
+   * unsynced cache would make every group look deleted). With `--watch-namespace`, only
+   * implicit groups of that namespace are ours to judge. Returns the work keys collected.
+   */
+  async collectGarbage(signal: AbortSignal): Promise<string[]> {
+    if (!this.#o.caches.hasSynced()) return [];
+    const inAws = await listStacks(this.#deploy(signal));
+    const inCluster = new Set(this.#loadGroups().map((g) => g.id));
+    const ns = this.#o.watchNamespace;
+    const orphans = inAws.filter((id) => {
+      if (inCluster.has(id)) return false;
+      if (ns === undefined) return true;
+      return id.startsWith(`${ns}/`);
+    });
+    const collected: string[] = [];
+    for (const id of orphans) {
+      signal.throwIfAborted();
+      await this.reconcile(groupWorkKey(id), signal);
+      collected.push(groupWorkKey(id));
+    }
+    return collected;
+  }
+
+  #loadGroups(): IngressGroup[] {
+    const { caches, translate } = this.#o;
+    return groupIngresses(caches.ingressList(), caches.ingressClassMap(), translate);
+  }
+
+  #loadGroup(item: WorkItem): IngressGroup {
+    return this.#loadGroups().find((g) => g.id === item.groupId) ?? emptyGroup(item);
+  }
+
+  #env(subnets: Env['subnets'], backendSecurityGroupId: string | undefined): Env {
+    const { caches } = this.#o;
+    return {
+      services: caches.serviceMap(),
+      endpointSlices: caches.endpointSlicesByService(),
+      nodes: caches.nodeList(),
+      ingressClasses: caches.ingressClassMap(),
+      subnets,
+      ...(backendSecurityGroupId !== undefined ? { backendSecurityGroupId } : {}),
+    };
+  }
+
+  async #reconcileGroup(item: WorkItem, signal: AbortSignal): Promise<ReconcileReport> {
+    const { networking, mapper, translate } = this.#o;
+    const group = this.#loadGroup(item);
+    const finalizer = finalizerFor(group.key);
+    let kubeWrites = 0;
+
+    // 1. Finalizers first: no cloud resource may exist for a member we could lose track of.
+    const members = new Map<string, V1Ingress>();
+    for (const member of group.members) {
+      signal.throwIfAborted();
+      try {
+        const { change, ingress } = await addFinalizer(networking, member.ingress, finalizer);
+        if (change === 'added') kubeWrites += 1;
+        if (ingress !== undefined) members.set(member.key, ingress);
+      } catch (err) {
+        await this.#warn(
+          member.ingress,
+          EventReasons.addFinalizer,
+          `adding finalizer ${finalizer}: ${errorMessage(err)}`,
+        );
+        throw err;
+      }
+    }
+
+    // 2. The environment, read-only.
+    const ctx = this.#deploy(signal);
+    const active = group.members.length > 0;
+    const [subnets, backendSg] = active
+      ? await Promise.all([this.#subnets.get(signal), ensureBackendSecurityGroup(ctx)])
+      : [undefined, undefined];
+
+    // 3. Build, and tell each member what is wrong with it.
+    const { stack, problems } = buildStack(group, this.#env(subnets, backendSg), translate);
+    this.#recordTargetUse(group.id, stack);
+    await this.#reportProblems(group, problems);
+
+    // 4. Discover, plan, apply.
+    const actual = await discoverStack(ctx, group.id);
+    const plan = planChanges(stack, actual);
+    let dnsName = actual?.loadBalancer?.dnsName.toLowerCase() ?? null;
+    let applied = 0;
+    let byChange: Readonly<Record<string, number>> = {};
+    if (plan.length > 0) {
+      try {
+        const result = await applyPlan(ctx, plan, { desired: stack, actual });
+        applied = result.applied;
+        byChange = result.byChange;
+        dnsName = result.dnsName;
+      } catch (err) {
+        this.#targetGroupArns.delete(group.id);
+        const frozen = new Set(stack.frozenMembers);
+        for (const member of group.members) {
+          if (frozen.has(member.key)) continue;
+          await this.#warn(member.ingress, EventReasons.deployModel, errorMessage(err));
+        }
+        throw err;
+      }
+    }
+    this.#rememberTargetGroups(group.id, actual, plan);
+    if (stack.loadBalancer === null) dnsName = null;
+
+    // 5. Status on every active member, where it changed.
+    let statusError: unknown;
+    for (const member of group.members) {
+      const ingress = members.get(member.key);
+      if (ingress === undefined) continue;
+      try {
+        if (await writeIngressStatus(networking, ingress, dnsName)) kubeWrites += 1;
+      } catch (err) {
+        statusError ??= err;
+        await this.#warn(
+          ingress,
+          EventReasons.updateStatus,
+          `setting the address ${String(dnsName)}: ${errorMessage(err)}`,
+        );
+      }
+    }
+
+    // 6. Release the members that left, now that the cloud no longer serves them here.
+    for (const member of group.inactiveMembers) {
+      try {
+        const { change } = await removeFinalizer(networking, member.ingress, finalizer);
+        if (change === 'removed') kubeWrites += 1;
+        this.#lastOutcome.delete(member.key);
+      } catch (err) {
+        await this.#warn(
+          member.ingress,
+          EventReasons.removeFinalizer,
+          `removing finalizer ${finalizer}: ${errorMessage(err)}`,
+        );
+        throw err;
+      }
+    }
+    if (statusError !== undefined) {
+      throw statusError instanceof Error ? statusError : new Error(errorMessage(statusError));
+    }
+
+    // 7. Success, announced once per change of outcome or when something was applied.
+    const frozen = new Set(stack.frozenMembers);
+    for (const member of group.members) {
+      if (frozen.has(member.key)) continue;
+      const outcome = `success ${String(dnsName)}`;
+      if (applied === 0 && this.#lastOutcome.get(member.key) === outcome) continue;
+      this.#lastOutcome.set(member.key, outcome);
+      await this.#events.record(
+        members.get(member.key) ?? member.ingress,
+        'Normal',
+        EventReasons.success,
+        dnsName === null
+          ? 'Successfully reconciled'
+          : `Successfully reconciled; address ${dnsName}`,
+      );
+    }
+    if (!active) {
+      mapper.forgetGroup(group.id);
+      this.#targetGroupArns.delete(group.id);
+    }
+    return {
+      group: group.id,
+      kind: 'group',
+      changesApplied: applied + kubeWrites,
+      byChange,
+      planned: plan.length,
+      dnsName,
+      frozen: stack.frozenMembers,
+    };
+  }
+
+  /** `undefined` = cannot take the cheap path; do a full reconcile. */
+  async #reconcileTargets(
+    item: WorkItem,
+    signal: AbortSignal,
+  ): Promise<ReconcileReport | undefined> {
+    const arns = this.#targetGroupArns.get(item.groupId);
+    if (arns === undefined) return undefined;
+    const group = this.#loadGroup(item);
+    if (group.members.length === 0) return undefined;
+    // Subnets and the backend group do not affect targets; leaving them unknown costs no call.
+    const { stack } = buildStack(group, this.#env(undefined, undefined), this.#o.translate);
+    this.#recordTargetUse(group.id, stack);
+    const steps: TargetsStep[] = [];
+    for (const tg of stack.targetGroups) {
+      if (tg.targets === null) continue;
+      const arn = arns.get(tg.id);
+      if (arn === undefined) return undefined;
+      let current;
+      try {
+        current = await registeredTargets(this.#o.clients, arn, signal);
+      } catch (err) {
+        if (err instanceof AwsError && err.code === 'TargetGroupNotFound') {
+          this.#targetGroupArns.delete(group.id);
+          return undefined;
+        }
+        throw err;
+      }
+      const key = (t: { id: string; port: number }): string => `${t.id}:${String(t.port)}`;
+      const have = new Set(current.map(key));
+      const want = new Set(tg.targets.map(key));
+      const register = tg.targets.filter((t) => !have.has(key(t)));
+      const deregister = current.filter((t) => !want.has(key(t)));
+      if (register.length === 0 && deregister.length === 0) continue;
+      steps.push({
+        op: 'update',
+        kind: 'Targets',
+        id: tg.id,
+        step: 'targets',
+        reason: `targets changed: +${String(register.length)} −${String(deregister.length)}`,
+        targetGroupArn: arn,
+        register,
+        deregister,
+      });
+    }
+    let applied = 0;
+    let byChange: Readonly<Record<string, number>> = {};
+    if (steps.length > 0) {
+      const result = await applyPlan(this.#deploy(signal), steps, { desired: stack, actual: null });
+      applied = result.applied;
+      byChange = result.byChange;
+    }
+    return {
+      group: group.id,
+      kind: 'targets',
+      changesApplied: applied,
+      byChange,
+      planned: steps.length,
+      dnsName: null,
+      frozen: stack.frozenMembers,
+    };
+  }
+
+  #recordTargetUse(groupId: string, stack: Stack): void {
+    const ipServices = new Set<string>();
+    let instance = false;
+    for (const tg of stack.targetGroups) {
+      if (tg.targetType === 'instance') instance = true;
+      else ipServices.add(serviceOfBackend(tg.service));
+    }
+    this.#o.mapper.recordTargetUse(groupId, { instance, ipServices: [...ipServices].sort() });
+  }
+
+  /** Target group ARNs are known for sure only when the plan created, replaced and deleted none. */
+  #rememberTargetGroups(groupId: string, actual: ActualStack | null, plan: Plan): void {
+    const reshaped = plan.some((s) => s.kind === 'TargetGroup');
+    if (actual === null || reshaped) {
+      this.#targetGroupArns.delete(groupId);
+      return;
+    }
+    this.#targetGroupArns.set(groupId, new Map(actual.targetGroups.map((tg) => [tg.id, tg.arn])));
+  }
+
+  async #reportProblems(group: IngressGroup, problems: readonly Problem[]): Promise<void> {
+    const byKey = new Map<string, GroupMember>(group.members.map((m) => [m.key, m]));
+    for (const p of problems) {
+      const member = byKey.get(p.ingress);
+      if (member === undefined) continue;
+      const reason = p.severity === 'error' ? EventReasons.buildModel : EventReasons.buildWarning;
+      if (p.severity === 'error') this.#lastOutcome.set(member.key, 'frozen');
+      await this.#warn(member.ingress, reason, problemMessage(p));
+    }
+  }
+
+  async #warn(ingress: V1Ingress, reason: string, message: string): Promise<void> {
+    try {
+      await this.#events.record(ingress, 'Warning', reason, message);
+    } catch {
+      // An Event that cannot be written must not hide the failure it reports.
+    }
+  }
+}
