@@ -23,8 +23,9 @@ export async function startMoto(
     binaries.motoServer,
     ['-H', '127.0.0.1', '-p', String(port)],
     join(dir, 'moto.log'),
-    // moto answers every service on one port; no credentials are checked.
-    { detached: options.detached, env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'false' } },
+    // A requested ACM certificate turns ISSUED on its next describe instead of after 60 s,
+    // so certificate discovery can be tested without importing real certificates.
+    { detached: options.detached, env: { ...process.env, MOTO_ACM_VALIDATION_WAIT: '0' } },
   );
   await waitUntil(
     started,

@@ -17,6 +17,17 @@ import {
   DescribeTargetGroupsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
+import {
+  DescribeCertificateCommand,
+  ListCertificatesCommand,
+  RequestCertificateCommand,
+} from '@aws-sdk/client-acm';
+import {
+  AssociateWebACLCommand,
+  CreateWebACLCommand,
+  GetWebACLForResourceCommand,
+} from '@aws-sdk/client-wafv2';
+import { CreateProtectionCommand, DescribeProtectionCommand } from '@aws-sdk/client-shield';
 import { CoreV1Api, NetworkingV1Api, Watch, type V1Ingress } from '@kubernetes/client-node';
 import { useTestEnv, type TestEnv } from '../env/testenv.ts';
 
@@ -214,6 +225,61 @@ describe('test environment', () => {
       assert.equal(node.spec?.providerID, `aws:///${seeded.zone}/${seeded.instanceId}`);
       assert.equal(node.status?.conditions?.find((c) => c.type === 'Ready')?.status, 'True');
     }
+  });
+
+  it('serves ACM, WAFv2 and Shield for the add-ons of an ALB', async () => {
+    const { acm, elbv2, wafv2, shield } = env.aws;
+    const requested = await acm.send(
+      new RequestCertificateCommand({
+        DomainName: 'shop.example.com',
+        SubjectAlternativeNames: ['shop.example.com', '*.shop.example.com'],
+      }),
+    );
+    const described = await acm.send(
+      new DescribeCertificateCommand({ CertificateArn: requested.CertificateArn }),
+    );
+    assert.deepEqual(described.Certificate?.SubjectAlternativeNames, [
+      'shop.example.com',
+      '*.shop.example.com',
+    ]);
+    const issued = await acm.send(new ListCertificatesCommand({ CertificateStatuses: ['ISSUED'] }));
+    assert.deepEqual(
+      issued.CertificateSummaryList?.map((c) => c.CertificateArn),
+      [requested.CertificateArn],
+    );
+
+    const lb = await elbv2.send(
+      new CreateLoadBalancerCommand({
+        Name: 'addons-alb',
+        Subnets: [...env.world.publicSubnetIds],
+      }),
+    );
+    const lbArn = lb.LoadBalancers?.[0]?.LoadBalancerArn ?? '';
+    const acl = await wafv2.send(
+      new CreateWebACLCommand({
+        Name: 'shop-acl',
+        Scope: 'REGIONAL',
+        DefaultAction: { Allow: {} },
+        VisibilityConfig: {
+          SampledRequestsEnabled: false,
+          CloudWatchMetricsEnabled: false,
+          MetricName: 'shop-acl',
+        },
+      }),
+    );
+    await wafv2.send(
+      new AssociateWebACLCommand({ WebACLArn: acl.Summary?.ARN, ResourceArn: lbArn }),
+    );
+    const associated = await wafv2.send(new GetWebACLForResourceCommand({ ResourceArn: lbArn }));
+    assert.equal(associated.WebACL?.Name, 'shop-acl');
+
+    const protection = await shield.send(
+      new CreateProtectionCommand({ Name: 'shop', ResourceArn: lbArn }),
+    );
+    const protectedOne = await shield.send(
+      new DescribeProtectionCommand({ ProtectionId: protection.ProtectionId }),
+    );
+    assert.equal(protectedOne.Protection?.ResourceArn, lbArn);
   });
 
   it('resets the emulator to the same seeded world, forgetting what tests created', async () => {
