@@ -15,8 +15,7 @@ RUN node node_modules/typescript/bin/tsc -p tsconfig.build.json \
 FROM gcr.io/distroless/nodejs24-debian12:nonroot
 LABEL org.opencontainers.image.title="albatross" \
       org.opencontainers.image.description="Kubernetes Ingress controller for AWS Application Load Balancers" \
-      org.opencontainers.image.licenses="Apache-2.0" \
-      org.opencontainers.image.source="https://albatross.dev"
+      org.opencontainers.image.licenses="Apache-2.0"
 WORKDIR /app
 COPY --from=build /src/package.json ./package.json
 COPY --from=build /src/node_modules ./node_modules
