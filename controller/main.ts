@@ -9,6 +9,7 @@ import {
   runPlan,
 } from '../pkg/cli/index.ts';
 import { defaultPlanCore } from '../pkg/cli/core.ts';
+import { runController, unpluggedReconciler } from './controller-command.ts';
 
 process.exitCode = await dispatch(
   process.argv.slice(2),
@@ -16,7 +17,7 @@ process.exitCode = await dispatch(
   {
     plan: (argv, io) => runPlan(argv, io, defaultPlanCore),
     convert: runConvert,
-    controller: notYetAvailable('controller'),
+    controller: (argv, io) => runController(argv, io, unpluggedReconciler),
     demo: notYetAvailable('demo'),
   },
   packageVersion,
