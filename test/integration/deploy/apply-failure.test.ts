@@ -14,7 +14,7 @@ import {
   ensureBackendSecurityGroup,
 } from '../../../pkg/deploy/index.ts';
 import type { DeployContext } from '../../../pkg/deploy/index.ts';
-import type { LoadBalancer, Stack } from '../../../pkg/model/index.ts';
+import type { Stack } from '../../../pkg/model/index.ts';
 import { planChanges } from '../../../pkg/plan/index.ts';
 import { useTestEnv } from '../../env/testenv.ts';
 import type { TestEnv } from '../../env/testenv.ts';
@@ -49,7 +49,8 @@ describe('deploy: failures', () => {
 
   it('GIVEN unresolved subnets WHEN applied THEN it stops at the load balancer naming the selection, and a later round converges without duplicates', async () => {
     const desired = shopStack(w);
-    const lb = desired.loadBalancer as LoadBalancer;
+    const lb = desired.loadBalancer;
+    assert.ok(lb);
     const unresolved: Stack = {
       ...desired,
       loadBalancer: { ...lb, subnets: { kind: 'discover', role: 'internal-elb' } },
@@ -80,7 +81,8 @@ describe('deploy: failures', () => {
 
   it('GIVEN a security group listed by a Name that matches nothing WHEN applied THEN the error names it', async () => {
     const desired = shopStack({ ...w, stackId: 'other' });
-    const lb = desired.loadBalancer as LoadBalancer;
+    const lb = desired.loadBalancer;
+    assert.ok(lb);
     const err = await attempt(ctx, {
       ...desired,
       loadBalancer: {
