@@ -5,7 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { DescribeSubnetsCommand, DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
+import {
+  DescribeNetworkInterfacesCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
+} from '@aws-sdk/client-ec2';
 import {
   CreateListenerCommand,
   CreateLoadBalancerCommand,
@@ -29,6 +33,7 @@ import {
 } from '@aws-sdk/client-wafv2';
 import { CreateProtectionCommand, DescribeProtectionCommand } from '@aws-sdk/client-shield';
 import { CoreV1Api, NetworkingV1Api, Watch, type V1Ingress } from '@kubernetes/client-node';
+import { allocatePodIps } from '../env/pod-ips.ts';
 import { useTestEnv, type TestEnv } from '../env/testenv.ts';
 
 describe('test environment', () => {
@@ -224,6 +229,26 @@ describe('test environment', () => {
       assert.ok(seeded, `unexpected node ${node.metadata?.name ?? ''}`);
       assert.equal(node.spec?.providerID, `aws:///${seeded.zone}/${seeded.instanceId}`);
       assert.equal(node.status?.conditions?.find((c) => c.type === 'Ready')?.status, 'True');
+    }
+  });
+
+  it('gives pod IPs network interfaces in the node security group, as the VPC CNI does', async () => {
+    const ips = await allocatePodIps(env, 4);
+    assert.equal(new Set(ips).size, 4);
+    const enis = await env.aws.ec2.send(
+      new DescribeNetworkInterfacesCommand({
+        Filters: [{ Name: 'addresses.private-ip-address', Values: ips }],
+      }),
+    );
+    assert.deepEqual(
+      enis.NetworkInterfaces?.map((n) => n.PrivateIpAddress).sort(),
+      [...ips].sort(),
+    );
+    for (const eni of enis.NetworkInterfaces ?? []) {
+      assert.deepEqual(
+        eni.Groups?.map((g) => g.GroupId),
+        [env.world.nodeSecurityGroupId],
+      );
     }
   });
 
