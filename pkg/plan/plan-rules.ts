@@ -3,7 +3,11 @@
  * actions and transforms = the same rule, whatever its id or priority), so a reorder
  * only re-prioritises rules and never deletes one to create its twin: no request meets
  * a 404 or 503 on the way. Rules left unmatched are matched by id (ModifyRule keeps the
- * rule serving while it changes); what remains is created or deleted.
+ * rule serving while it changes). What remains is an edit: a rule's id hashes its host
+ * and path, so an edited path or host comes back under a new id. The remaining desired
+ * and actual rules of one member are paired in priority order and each pair becomes a
+ * ModifyRule that also retags the rule with its new id, so the edit never deletes the
+ * rule that serves. Only rules left over after that are created or deleted.
  *
  * Rules of frozen members are not touched and keep their priorities; desired rules are
  * laid out around them, keeping their own order.
@@ -109,11 +113,20 @@ function match(
     if (best === undefined) unmatched.push(rule);
     else take(rule, unused.indexOf(best));
   }
-  const created: ListenerRule[] = [];
+  const leftover: ListenerRule[] = [];
   for (const rule of unmatched) {
     const index = unused.findIndex((candidate) => candidate.id === rule.id);
-    if (index < 0) created.push(rule);
+    if (index < 0) leftover.push(rule);
     else take(rule, index);
+  }
+  const created: ListenerRule[] = [];
+  const byPriority = (a: ListenerRule, b: ListenerRule): number => a.priority - b.priority;
+  const spare = [...unused].sort(byPriority);
+  for (const rule of [...leftover].sort(byPriority)) {
+    const found = spare.findIndex((candidate) => candidate.member === rule.member);
+    const [edited] = found < 0 ? [] : spare.splice(found, 1);
+    if (edited === undefined) created.push(rule);
+    else take(rule, unused.indexOf(edited));
   }
   return { pairs, created, deleted: unused };
 }
