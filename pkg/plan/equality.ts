@@ -4,7 +4,7 @@
  * an action's `Order`, stickiness off). Attributes and tags compare only the keys we set,
  * so keys set by someone else are never fought over.
  */
-import type { Action, Attributes, RuleCondition, Tags } from '../model/index.ts';
+import type { Action, Attributes, RuleCondition, Tags, TargetGroupTuple } from '../model/index.ts';
 
 function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -64,7 +64,48 @@ function withoutOrder(action: Action): unknown {
   return Object.fromEntries(Object.entries(action).filter(([key]) => key !== 'Order'));
 }
 
+/**
+ * The name part of a target group ARN
+ * (`arn:<partition>:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<id>`);
+ * `undefined` for anything else.
+ */
+export function targetGroupNameOfArn(arn: string): string | undefined {
+  const parts = arn.split(':');
+  if (parts.length < 6 || parts[0] !== 'arn' || parts[2] !== 'elasticloadbalancing') {
+    return undefined;
+  }
+  const [type, name, id, ...more] = parts.slice(5).join(':').split('/');
+  if (type !== 'targetgroup' || name === undefined || name === '' || id === undefined) {
+    return undefined;
+  }
+  return more.length === 0 && id !== '' ? name : undefined;
+}
+
+/**
+ * Discovery reports a foreign target group only by ARN, while a forward from an
+ * `actions.*` annotation may name it by `TargetGroupName`: the actual tuple also carries
+ * the name its ARN holds, so the two compare equal instead of rewriting the rule on
+ * every reconcile.
+ */
+function withArnName(tuple: TargetGroupTuple): TargetGroupTuple {
+  if (tuple.TargetGroupName !== undefined || tuple.TargetGroupArn === undefined) return tuple;
+  const name = targetGroupNameOfArn(tuple.TargetGroupArn);
+  return name === undefined ? tuple : { ...tuple, TargetGroupName: name };
+}
+
+function withArnNames(action: Action): Action {
+  const forward = action.ForwardConfig;
+  if (forward === undefined) return action;
+  return {
+    ...action,
+    ForwardConfig: { ...forward, TargetGroups: forward.TargetGroups.map(withArnName) },
+  };
+}
+
 /** Same actions performed in the same order; `Order` numbers themselves do not matter. */
 export function actionsMatch(desired: readonly Action[], actual: readonly Action[]): boolean {
-  return covers(ordered(desired).map(withoutOrder), ordered(actual).map(withoutOrder));
+  return covers(
+    ordered(desired).map(withoutOrder),
+    ordered(actual).map(withArnNames).map(withoutOrder),
+  );
 }
