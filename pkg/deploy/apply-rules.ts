@@ -96,7 +96,9 @@ export async function applyRulePriority(
   state: ApplyState,
   step: RulePriorityStep,
 ): Promise<void> {
-  const arn = state.rules.get(step.id) ?? step.actual.arn;
+  // The step moves the rule it names by ARN: a rule paired with an edit may carry another
+  // rule's id, and looking it up by id could move the wrong one.
+  const arn = step.actual.arn;
   await callRetrying(ctx, 'SetRulePriorities', () =>
     ctx.clients.elbv2.send(
       new SetRulePrioritiesCommand({ RulePriorities: [{ RuleArn: arn, Priority: step.to }] }),

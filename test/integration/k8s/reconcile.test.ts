@@ -185,7 +185,7 @@ describe('reconcile end to end', () => {
     console.log(`steady-state reads for one group: ${String(aws.calls.total())}`);
   });
 
-  it('changes a path without a gap: the new rule exists before the old one goes', async () => {
+  it('changes a path in place: the same rule is modified, none created or deleted', async () => {
     // WHEN the path changes
     await net.patchNamespacedIngress(
       {
@@ -211,10 +211,11 @@ describe('reconcile end to end', () => {
       (r.Conditions ?? []).flatMap((c) => c.PathPatternConfig?.Values ?? []),
     );
     assert.ok(paths.includes('/store') && !paths.includes('/shop'), `paths: ${paths.join()}`);
-    // The rule id hashes the path (pkg/naming), so a new path is a new rule: created
-    // first, the old one deleted last; the target group and load balancer are untouched.
-    assert.equal(report.byChange['create ListenerRule'], 1);
-    assert.equal(report.byChange['delete ListenerRule'], 1);
+    // In place: the member's rule is modified (ModifyRule, retagged with its new id), so
+    // no request ever finds the path missing; target group and load balancer untouched.
+    assert.equal(report.byChange['update ListenerRule'], 1);
+    assert.equal(report.byChange['create ListenerRule'], undefined);
+    assert.equal(report.byChange['delete ListenerRule'], undefined);
     assert.ok(!Object.keys(report.byChange).some((k) => /TargetGroup|LoadBalancer/.test(k)));
     assert.equal((await reconcile(`${ns}/shop`)).planned, 0);
   });
