@@ -60,7 +60,7 @@ export function electionIdentity(): string {
 
 export interface LeaderElectionOptions {
   readonly lease: LeaseClient;
-  /** Names the Lease in logs. */
+  /** The Lease's metadata.name (the client already knows its namespace). */
   readonly leaseName: string;
   readonly identity: string;
   /** @default 15000 */

@@ -108,7 +108,8 @@ export function serializeError(err: unknown, depth = 0): unknown {
   if (!(err instanceof Error)) return err;
   const out: Record<string, unknown> = { name: err.name, message: err.message };
   for (const [key, value] of Object.entries(err)) {
-    if (key !== 'cause' && key !== 'stack') out[key] = value;
+    // A Kubernetes ApiException carries every response header; they drown the message.
+    if (key !== 'cause' && key !== 'stack' && key !== 'headers') out[key] = value;
   }
   if (err.cause !== undefined && depth < 3) out.cause = serializeError(err.cause, depth + 1);
   return out;

@@ -117,7 +117,7 @@ export class Manager {
       if (options.lease === undefined) throw new Error('leader election needs a LeaseClient');
       this.#elector = new LeaderElector({
         lease: options.lease,
-        leaseName: `${le.namespace}/${le.name}`,
+        leaseName: le.name,
         identity: options.identity,
         leaseDurationMs: le.leaseDurationMs,
         renewDeadlineMs: le.renewDeadlineMs,
@@ -137,12 +137,12 @@ export class Manager {
       ...(options.plug.managedLoadBalancers !== undefined
         ? { managedLoadBalancers: () => options.plug.managedLoadBalancers?.() ?? 0 }
         : {}),
-      isLeader: () => this.#leading,
+      isLeader: () => this.isLeader(),
     });
   }
 
   isLeader(): boolean {
-    return this.#leading;
+    return this.#elector?.isLeader() ?? this.#leading;
   }
 
   /** Why the process is not alive and well, or `undefined`. */
@@ -189,7 +189,6 @@ export class Manager {
     } else {
       const elector = this.#elector;
       electionDone = elector.run(election.signal).then((reason) => {
-        this.#leading = false;
         if (reason === 'lost') lost.abort();
       });
     }
@@ -224,7 +223,7 @@ export class Manager {
     lost: AbortSignal,
   ): Promise<WorkerPool | undefined> {
     const { config, plug, log } = this.#o;
-    while (!stop.aborted && (!this.#leadingNow() || !plug.hasSynced())) {
+    while (!stop.aborted && (!this.isLeader() || !plug.hasSynced())) {
       await sleep(this.#clock, 100, stop);
     }
     if (stop.aborted || shutdown.aborted || lost.aborted) return undefined;
@@ -258,12 +257,6 @@ export class Manager {
     return pool;
   }
 
-  #leadingNow(): boolean {
-    if (this.#elector === undefined) return true;
-    this.#leading = this.#elector.isLeader();
-    return this.#leading;
-  }
-
   async #processKey(key: string, signal: AbortSignal): Promise<void> {
     const started = this.#clock.now();
     const handled = await this.#o.plug.process(key, signal);
@@ -278,7 +271,7 @@ export class Manager {
     const health = {
       healthz: () => this.liveness(),
       readyz: () => this.readiness(),
-      readyDetail: () => (this.#leading ? 'leader' : 'standby'),
+      readyDetail: () => (this.isLeader() ? 'leader' : 'standby'),
     };
     const same =
       metricsAddr.port !== 0 &&
