@@ -58,7 +58,11 @@ function stackLines(stack: Stack): string[] {
     );
   }
   if (stack.loadBalancer === null) {
-    lines.push('  no active member: every resource of this group is deleted');
+    lines.push(
+      stack.frozenMembers.length > 0
+        ? '  every member is frozen: nothing is created or changed, what exists keeps serving'
+        : '  no active member: every resource of this group is deleted',
+    );
     return lines;
   }
   lines.push(...loadBalancerLines(stack.loadBalancer));

@@ -108,3 +108,32 @@ describe('albatross plan over examples/', () => {
     );
   });
 });
+
+describe('albatross plan of a group whose only member is bad', () => {
+  const manifest = [
+    'apiVersion: networking.k8s.io/v1',
+    'kind: Ingress',
+    'metadata:',
+    '  name: bad',
+    '  annotations:',
+    '    alb.ingress.kubernetes.io/scheme: public',
+    'spec:',
+    '  rules:',
+    '  - http:',
+    '      paths:',
+    '      - {path: /a, pathType: Prefix, backend: {service: {name: svc, port: {number: 80}}}}',
+    '',
+  ].join('\n');
+
+  it('creates nothing, says the member is frozen and what exists keeps serving, and exits 1', async () => {
+    const io = captureIo({ stdin: manifest, cwd: root });
+    const code = await runPlan(['-f', '-', '--output', 'text'], io, defaultPlanCore);
+    assert.equal(code, 1);
+    const text = io.out();
+    assert.match(text, /every member is frozen: nothing is created or changed/);
+    assert.doesNotMatch(text, /every resource of this group is deleted/);
+    assert.match(text, /alb\.ingress\.kubernetes\.io\/scheme: "public"/);
+    assert.match(text, /must be one of 'internal', 'internet-facing'/);
+    assert.match(text, /Plan: 0 to create, 0 to update, 0 to replace, 0 to delete/);
+  });
+});
