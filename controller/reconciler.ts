@@ -135,6 +135,8 @@ export class Reconciler {
   readonly #targetGroupArns = new Map<string, ReadonlyMap<string, string>>();
   /** Each member's last reported outcome, so success is announced once, not every resync. */
   readonly #lastOutcome = new Map<string, string>();
+  /** Groups whose last full reconcile left them a load balancer. */
+  readonly #withLoadBalancer = new Set<string>();
 
   constructor(options: ReconcilerOptions) {
     this.#o = options;
@@ -193,6 +195,11 @@ export class Reconciler {
   /** Every group the caches know of, as full work keys: what a periodic resync enqueues. */
   resyncKeys(): string[] {
     return this.#o.mapper.knownGroupIds().map(groupWorkKey);
+  }
+
+  /** Load balancers this reconciler has seen to exist, as of each group's last full reconcile. */
+  managedLoadBalancers(): number {
+    return this.#withLoadBalancer.size;
   }
 
   /**
@@ -302,6 +309,8 @@ export class Reconciler {
     }
     this.#rememberTargetGroups(group.id, actual, plan);
     if (stack.loadBalancer === null) dnsName = null;
+    if (dnsName === null) this.#withLoadBalancer.delete(group.id);
+    else this.#withLoadBalancer.add(group.id);
 
     // 5. Status on every active member, where it changed.
     let statusError: unknown;
