@@ -93,11 +93,3 @@ export async function runController(
     aws.destroy();
   }
 }
-
-/**
- * The factory main.ts passes until the reconciler is plugged in: the configuration is
- * still parsed and validated, then the command fails instead of running idle.
- */
-export const unpluggedReconciler: PlugFactory = () => {
-  throw new Error('no reconciler is plugged into this build of albatross controller');
-};

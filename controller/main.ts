@@ -9,7 +9,8 @@ import {
   runPlan,
 } from '../pkg/cli/index.ts';
 import { defaultPlanCore } from '../pkg/cli/core.ts';
-import { runController, unpluggedReconciler } from './controller-command.ts';
+import { runController } from './controller-command.ts';
+import { reconcilerPlug } from './plug.ts';
 
 process.exitCode = await dispatch(
   process.argv.slice(2),
@@ -17,7 +18,7 @@ process.exitCode = await dispatch(
   {
     plan: (argv, io) => runPlan(argv, io, defaultPlanCore),
     convert: runConvert,
-    controller: (argv, io) => runController(argv, io, unpluggedReconciler),
+    controller: (argv, io) => runController(argv, io, reconcilerPlug),
     demo: notYetAvailable('demo'),
   },
   packageVersion,

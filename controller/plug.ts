@@ -1,0 +1,80 @@
+/**
+ * The real plug (see the ControllerPlug contract in manager.ts): the cluster caches,
+ * the event → work key mapper and the reconciler, wired together. Wiring only.
+ *
+ * Garbage collection rides the queue as one more key, `collect-garbage:`, handed out
+ * with the group keys at every resync and on becoming leader: it runs in a worker like
+ * any reconcile (so only the leader collects, only on synced caches, and a shutdown
+ * drains it), and deletes the stacks of this cluster whose group no longer exists.
+ * The key contains ':' but does not start with `targets:`, so no group id can equal it.
+ */
+import { CoreV1Api, NetworkingV1Api } from '@kubernetes/client-node';
+import { ClusterCaches, GroupKeyMapper, wireEvents } from '../pkg/k8s/index.ts';
+import type { PlugFactory } from './controller-command.ts';
+import type { ControllerPlug } from './manager.ts';
+import { processWith } from './manager.ts';
+import { Reconciler } from './reconciler.ts';
+import { vpcFromNodes } from './vpc-from-nodes.ts';
+
+export const GARBAGE_KEY = 'collect-garbage:';
+
+export const reconcilerPlug: PlugFactory = async ({ config, kc, aws, log }) => {
+  const vpcId = config.aws.vpcId ?? (await vpcFromNodes(kc, aws));
+  const ns = config.watchNamespace;
+  const caches = new ClusterCaches({
+    kc,
+    ...(ns !== undefined ? { watchNamespace: ns } : {}),
+    onRestart: (kind, reason) => {
+      log.warn('watch restarted', { kind, reason });
+    },
+  });
+  const mapper = new GroupKeyMapper(caches, config.translate);
+  const reconciler = new Reconciler({
+    caches,
+    mapper,
+    networking: kc.makeApiClient(NetworkingV1Api),
+    core: kc.makeApiClient(CoreV1Api),
+    clients: aws,
+    vpcId,
+    translate: config.translate,
+    ...(ns !== undefined ? { watchNamespace: ns } : {}),
+    log,
+  });
+  const collectGarbage = processWith(async (_key, signal) => {
+    const collected = await reconciler.collectGarbage(signal);
+    if (collected.length > 0) log.info('collected the stacks of deleted groups', { collected });
+    return { changesApplied: collected.length };
+  }, log);
+
+  const plug: ControllerPlug = {
+    async start(enqueue, signal) {
+      wireEvents(caches, mapper, enqueue);
+      try {
+        await caches.start();
+        await aborted(signal);
+      } finally {
+        await caches.stop();
+      }
+    },
+    hasSynced: () => caches.hasSynced(),
+    keys: () => [...reconciler.resyncKeys(), GARBAGE_KEY],
+    process: (key, signal) =>
+      key === GARBAGE_KEY ? collectGarbage(key, signal) : reconciler.process(key, signal),
+    managedLoadBalancers: () => reconciler.managedLoadBalancers(),
+  };
+  log.info('reconciler plugged in', { vpcId });
+  return plug;
+};
+
+function aborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    signal.addEventListener(
+      'abort',
+      () => {
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}
