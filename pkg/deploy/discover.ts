@@ -77,7 +77,7 @@ function isOurs(tags: Tags, ctx: DeployContext, stackId: string): boolean {
 }
 
 /** ARN → tags of the stack's load balancers and target groups: one paginated call. */
-async function taggedResources(
+export async function taggedResources(
   ctx: DeployContext,
   filters: { Key: string; Values?: string[] }[],
 ): Promise<Map<string, Tags>> {
@@ -118,7 +118,7 @@ export async function listStacks(ctx: DeployContext): Promise<string[]> {
   return [...ids].sort();
 }
 
-function isLoadBalancerArn(arn: string): boolean {
+export function isLoadBalancerArn(arn: string): boolean {
   return arn.includes(':loadbalancer/');
 }
 
@@ -158,7 +158,8 @@ async function describeListeners(ctx: DeployContext, loadBalancerArn: string) {
   return listeners;
 }
 
-async function describeRules(ctx: DeployContext, listenerArn: string) {
+/** A listener's rules, the default rule left out. */
+export async function describeRules(ctx: DeployContext, listenerArn: string) {
   const rules: SdkRule[] = [];
   let marker: string | undefined;
   do {
