@@ -1,9 +1,11 @@
 /**
- * The AWS emulator: moto in server mode, one process serving every service on one port.
+ * The AWS emulator: moto in server mode, one process serving every service on one port,
+ * started through test/env/moto_server.py, which adds ALB regex conditions and rule
+ * transforms that moto 5.2 lacks.
  * Reset between tests through its reset endpoint; seeded so that ids repeat.
  */
 import { join } from 'node:path';
-import { binaries } from './paths.ts';
+import { binaries, motoLauncher } from './paths.ts';
 import { freePort } from './ports.ts';
 import { startProcess, waitUntil, type Started } from './process.ts';
 
@@ -20,8 +22,8 @@ export async function startMoto(
   const endpoint = `http://127.0.0.1:${port}`;
   const started = startProcess(
     'moto',
-    binaries.motoServer,
-    ['-H', '127.0.0.1', '-p', String(port)],
+    binaries.motoPython,
+    [motoLauncher, '-H', '127.0.0.1', '-p', String(port)],
     join(dir, 'moto.log'),
     // A requested ACM certificate turns ISSUED on its next describe instead of after 60 s,
     // so certificate discovery can be tested without importing real certificates.

@@ -37,4 +37,8 @@ export const binaries = {
   etcd: join(cacheDir, 'bin', `etcd-${etcdVersion}`),
   kubeApiserver: join(cacheDir, 'bin', `kube-apiserver-${kubeVersion}`),
   motoServer: join(cacheDir, 'venv', `moto-${motoVersion}`, 'bin', 'moto_server'),
+  motoPython: join(cacheDir, 'venv', `moto-${motoVersion}`, 'bin', 'python'),
 } as const;
+
+/** moto's server with the ALB features it lacks added (see the file's docstring). */
+export const motoLauncher = join(envDir, 'moto_server.py');

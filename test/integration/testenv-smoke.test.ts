@@ -180,6 +180,45 @@ describe('test environment', () => {
     );
   });
 
+  it('keeps regex conditions and rewrite transforms of a rule, as ALB does (moto patched)', async () => {
+    const { elbv2 } = env.aws;
+    const lb = await elbv2.send(
+      new CreateLoadBalancerCommand({ Name: 'regex-alb', Subnets: [...env.world.publicSubnetIds] }),
+    );
+    const listener = await elbv2.send(
+      new CreateListenerCommand({
+        LoadBalancerArn: lb.LoadBalancers?.[0]?.LoadBalancerArn,
+        Protocol: 'HTTP',
+        Port: 80,
+        DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404' } }],
+      }),
+    );
+    const listenerArn = listener.Listeners?.[0]?.ListenerArn;
+    const conditions = [
+      { Field: 'host-header', HostHeaderConfig: { RegexValues: ['^[^.]+\\.example\\.com$'] } },
+      { Field: 'path-pattern', PathPatternConfig: { Values: ['/web', '/web/*'] } },
+    ];
+    const transforms = [
+      {
+        Type: 'url-rewrite' as const,
+        UrlRewriteConfig: { Rewrites: [{ Regex: '^/web/?(.*)$', Replace: '/$1' }] },
+      },
+    ];
+    await elbv2.send(
+      new CreateRuleCommand({
+        ListenerArn: listenerArn,
+        Priority: 1,
+        Conditions: conditions,
+        Transforms: transforms,
+        Actions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '200' } }],
+      }),
+    );
+    const rules = await elbv2.send(new DescribeRulesCommand({ ListenerArn: listenerArn }));
+    const rule = rules.Rules?.find((r) => r.Priority === '1');
+    assert.deepEqual(rule?.Conditions, conditions);
+    assert.deepEqual(rule.Transforms, transforms);
+  });
+
   it('finds the seeded subnets and node security group by their tags', async () => {
     const { ec2 } = env.aws;
     const cluster = `kubernetes.io/cluster/${env.clusterName}`;
@@ -263,9 +302,10 @@ describe('test environment', () => {
     const described = await acm.send(
       new DescribeCertificateCommand({ CertificateArn: requested.CertificateArn }),
     );
-    assert.deepEqual(described.Certificate?.SubjectAlternativeNames, [
-      'shop.example.com',
+    // moto keeps SANs in a set: compare without order.
+    assert.deepEqual([...(described.Certificate?.SubjectAlternativeNames ?? [])].sort(), [
       '*.shop.example.com',
+      'shop.example.com',
     ]);
     const issued = await acm.send(new ListCertificatesCommand({ CertificateStatuses: ['ISSUED'] }));
     assert.deepEqual(
