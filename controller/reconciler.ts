@@ -17,6 +17,11 @@
  * Anything unexpected (an unknown target group, one that vanished) falls back to a full
  * reconcile, which also does target registration.
  *
+ * Steady state: discovery goes through a DiscoveryCache (pkg/deploy/discovery-cache.ts).
+ * A group whose desired stack is the same as at its last reconcile that planned nothing
+ * is verified with 1 + L reads instead of discovered in full; any apply, failure or
+ * targets-only change drops the group's entry, so the next reconcile reads in full.
+ *
  * Errors are thrown (AwsError, DeployError, Kubernetes ApiException, AbortError); the
  * caller turns them into a queue action with handleResult. Every failure is also an
  * Event on the members it concerns, with a reason per failure.
@@ -26,11 +31,12 @@ import { AwsError } from '../pkg/aws/index.ts';
 import type { AwsClients } from '../pkg/aws/index.ts';
 import {
   applyPlan,
-  discoverStack,
+  DiscoveryCache,
   ensureBackendSecurityGroup,
   listStacks,
+  stackFingerprint,
 } from '../pkg/deploy/index.ts';
-import type { DeployContext } from '../pkg/deploy/index.ts';
+import type { DeployContext, DiscoveryKind } from '../pkg/deploy/index.ts';
 import type { GroupMember, IngressGroup } from '../pkg/ingress/index.ts';
 import { finalizerFor, groupIngresses } from '../pkg/ingress/index.ts';
 import {
@@ -82,6 +88,14 @@ export interface ReconcilerOptions {
   readonly log?: Logger;
   /** @default Date.now */
   readonly now?: () => number;
+  /**
+   * How long a full discovery of a group is trusted while its cheap check passes: the
+   * bound on repairing drift the check cannot see. Ignored when `discovery` is given.
+   * @default 3600000 (1 hour)
+   */
+  readonly fullDiscoveryIntervalMs?: number;
+  /** The steady-state discovery cache; @default one per reconciler */
+  readonly discovery?: DiscoveryCache;
 }
 
 /** What one reconcile did, beyond the count the queue needs. */
@@ -95,6 +109,8 @@ export interface ReconcileReport extends ReconcileResult {
   readonly dnsName: string | null;
   /** Members frozen by an error problem. */
   readonly frozen: readonly string[];
+  /** How the actual stack was read: in full, or verified from the last settled one. */
+  readonly discovery: DiscoveryKind | 'none';
 }
 
 export const EventReasons = {
@@ -131,6 +147,7 @@ export class Reconciler {
   readonly #events: EventRecorder;
   readonly #subnets: SubnetCache;
   readonly #now: () => number;
+  readonly #discovery: DiscoveryCache;
   /** Target group ARNs by stack id, per group, from the last full reconcile that changed none. */
   readonly #targetGroupArns = new Map<string, ReadonlyMap<string, string>>();
   /** Each member's last reported outcome, so success is announced once, not every resync. */
@@ -144,6 +161,14 @@ export class Reconciler {
     this.#subnets =
       options.subnets ?? new SubnetCache({ clients: options.clients, vpcId: options.vpcId });
     this.#now = options.now ?? Date.now;
+    this.#discovery =
+      options.discovery ??
+      new DiscoveryCache({
+        now: this.#now,
+        ...(options.fullDiscoveryIntervalMs !== undefined
+          ? { fullDiscoveryIntervalMs: options.fullDiscoveryIntervalMs }
+          : {}),
+      });
   }
 
   #deploy(signal: AbortSignal): DeployContext {
@@ -175,7 +200,12 @@ export class Reconciler {
         level: handled.logLevel,
         key: workKey,
         ...(report !== undefined
-          ? { planned: report.planned, byChange: report.byChange, frozen: report.frozen }
+          ? {
+              planned: report.planned,
+              byChange: report.byChange,
+              frozen: report.frozen,
+              discovery: report.discovery,
+            }
           : {}),
         ...(handled.error !== undefined ? { error: handled.error } : {}),
       },
@@ -285,9 +315,14 @@ export class Reconciler {
     this.#recordTargetUse(group.id, stack);
     await this.#reportProblems(group, problems);
 
-    // 4. Discover, plan, apply.
-    const actual = await discoverStack(ctx, group.id);
+    // 4. Discover (or verify what the last quiet reconcile found), plan, apply.
+    const fingerprint = stackFingerprint(stack);
+    const found = await this.#discovery.discover(ctx, group.id, fingerprint);
+    const actual = found.actual;
     const plan = planChanges(stack, actual);
+    // Kept only when nothing is to change; before an apply, so a failure leaves no entry.
+    if (plan.length === 0 && active) this.#discovery.settle(group.id, fingerprint, found);
+    else this.#discovery.forget(group.id);
     let dnsName = actual?.loadBalancer?.dnsName.toLowerCase() ?? null;
     let applied = 0;
     let byChange: Readonly<Record<string, number>> = {};
@@ -376,6 +411,7 @@ export class Reconciler {
       planned: plan.length,
       dnsName,
       frozen: stack.frozenMembers,
+      discovery: found.kind,
     };
   }
 
@@ -402,6 +438,7 @@ export class Reconciler {
       } catch (err) {
         if (err instanceof AwsError && err.code === 'TargetGroupNotFound') {
           this.#targetGroupArns.delete(group.id);
+          this.#discovery.forget(group.id);
           return undefined;
         }
         throw err;
@@ -426,6 +463,8 @@ export class Reconciler {
     let applied = 0;
     let byChange: Readonly<Record<string, number>> = {};
     if (steps.length > 0) {
+      // The settled stack's targets are about to be stale, whether this succeeds or not.
+      this.#discovery.forget(group.id);
       const result = await applyPlan(this.#deploy(signal), steps, { desired: stack, actual: null });
       applied = result.applied;
       byChange = result.byChange;
@@ -438,6 +477,7 @@ export class Reconciler {
       planned: steps.length,
       dnsName: null,
       frozen: stack.frozenMembers,
+      discovery: 'none',
     };
   }
 

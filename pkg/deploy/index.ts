@@ -11,3 +11,7 @@ export { DeployError } from './context.ts';
 export type { DeployContext } from './context.ts';
 export { discoverStack, listStacks } from './discover.ts';
 export { TARGET_BATCH } from './targets.ts';
+export { DiscoveryCache, stackFingerprint } from './discovery-cache.ts';
+export type { Discovery, DiscoveryCacheOptions, DiscoveryKind } from './discovery-cache.ts';
+export { verifyStack } from './verify-stack.ts';
+export type { Drift } from './verify-stack.ts';

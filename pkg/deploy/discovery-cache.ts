@@ -1,0 +1,144 @@
+/**
+ * Steady-state discovery: what each group's stack looked like after its last reconcile
+ * that planned nothing, so that reconciling it again with nothing changed costs a cheap
+ * check (verify-stack.ts: 1 + L reads) instead of a full discovery (12–16 reads for a
+ * one-listener group).
+ *
+ * The trade-off. A full discovery reads everything the planner compares; the check reads
+ * only what is most likely to be changed or deleted by hand (the load balancer, target
+ * groups, their tags, listeners' existence and our rules). So:
+ *
+ * - A change in the cluster is always applied at once: the entry is keyed by a
+ *   fingerprint of the desired stack, so any input that changes what we want (an
+ *   Ingress, a Service, a Node, an endpoint, a subnet) misses the entry and discovers in
+ *   full.
+ * - Drift the check sees (a deleted ALB, target group, listener or rule, an edited rule)
+ *   is repaired at the next reconcile of the group, resync included.
+ * - Drift it does not see (attributes, listener settings, security group rules, targets
+ *   deregistered by hand) is repaired at the first reconcile after
+ *   `fullDiscoveryIntervalMs` has passed since the last full discovery: at the latest
+ *   interval + sync period after the edit. With a sync period at least as long as the
+ *   interval, every resync discovers in full and nothing is lost but the saving.
+ * - After any apply, after a failure, or after the targets-only path registered or
+ *   deregistered anything, the entry is dropped: the next reconcile discovers in full
+ *   and keeps what it finds if its plan is empty.
+ *
+ * Memory: one ActualStack per settled group, which the planner needs anyway while it
+ * runs; the fingerprint is a hash, not a copy of the desired stack.
+ */
+import { createHash } from 'node:crypto';
+import type { ActualStack, Stack } from '../model/index.ts';
+import type { DeployContext } from './context.ts';
+import { discoverStack } from './discover.ts';
+import { verifyStack } from './verify-stack.ts';
+import type { Drift } from './verify-stack.ts';
+
+/** A hash of everything the desired stack says: equal fingerprints, equal wishes. */
+export function stackFingerprint(stack: Stack): string {
+  return createHash('sha256').update(JSON.stringify(stack)).digest('base64url');
+}
+
+export interface DiscoveryCacheOptions {
+  /**
+   * How long a full discovery is trusted, provided the cheap check passes.
+   * @default 3600000 (1 hour)
+   */
+  readonly fullDiscoveryIntervalMs?: number;
+  /** @default Date.now */
+  readonly now?: () => number;
+  /** The full read. @default discoverStack */
+  readonly discover?: (ctx: DeployContext, stackId: string) => Promise<ActualStack | null>;
+  /** The cheap check. @default verifyStack */
+  readonly verify?: (ctx: DeployContext, known: ActualStack) => Promise<Drift>;
+}
+
+export type DiscoveryKind = 'full' | 'verified';
+
+/** What discover() found, and how. */
+export interface Discovery {
+  readonly actual: ActualStack | null;
+  readonly kind: DiscoveryKind;
+  /** Why a full discovery was needed (`first`, `inputs changed`, `interval`, a drift). */
+  readonly reason: string;
+  /** When the state in `actual` was last read in full. */
+  readonly fullAt: number;
+  /** The group's generation when discovery began: settle() ignores a stale one. */
+  readonly generation: number;
+}
+
+interface Entry {
+  readonly fingerprint: string;
+  readonly actual: ActualStack;
+  readonly fullAt: number;
+}
+
+export class DiscoveryCache {
+  readonly #entries = new Map<string, Entry>();
+  /** Bumped by forget(), so a reconcile that raced a forget cannot settle old state. */
+  readonly #generations = new Map<string, number>();
+  readonly #intervalMs: number;
+  readonly #now: () => number;
+  readonly #discover: (ctx: DeployContext, stackId: string) => Promise<ActualStack | null>;
+  readonly #verify: (ctx: DeployContext, known: ActualStack) => Promise<Drift>;
+
+  constructor(options: DiscoveryCacheOptions = {}) {
+    this.#intervalMs = options.fullDiscoveryIntervalMs ?? 3_600_000;
+    this.#now = options.now ?? Date.now;
+    this.#discover = options.discover ?? discoverStack;
+    this.#verify = options.verify ?? verifyStack;
+  }
+
+  /** Groups with a settled stack. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /**
+   * The actual stack of `stackId`, for a reconcile whose desired stack has `fingerprint`:
+   * the settled one when it is recent, wanted unchanged and still verified, else read in
+   * full.
+   */
+  async discover(ctx: DeployContext, stackId: string, fingerprint: string): Promise<Discovery> {
+    const generation = this.#generations.get(stackId) ?? 0;
+    const entry = this.#entries.get(stackId);
+    let reason = 'first';
+    if (entry !== undefined) {
+      if (entry.fingerprint !== fingerprint) reason = 'inputs changed';
+      else if (this.#now() - entry.fullAt >= this.#intervalMs) reason = 'interval';
+      else {
+        const drift = await this.#verify(ctx, entry.actual);
+        if (drift === null) {
+          return {
+            actual: entry.actual,
+            kind: 'verified',
+            reason: '',
+            fullAt: entry.fullAt,
+            generation,
+          };
+        }
+        reason = drift;
+      }
+      this.#entries.delete(stackId);
+    }
+    const fullAt = this.#now();
+    const actual = await this.#discover(ctx, stackId);
+    return { actual, kind: 'full', reason, fullAt, generation };
+  }
+
+  /**
+   * The reconcile that used `found` planned nothing: AWS is as `found.actual` says and as
+   * `fingerprint` wants, so keep it for the next one. Nothing is kept for a stack that
+   * does not exist, or when the group was forgotten meanwhile.
+   */
+  settle(stackId: string, fingerprint: string, found: Discovery): void {
+    if (found.actual === null) return;
+    if ((this.#generations.get(stackId) ?? 0) !== found.generation) return;
+    this.#entries.set(stackId, { fingerprint, actual: found.actual, fullAt: found.fullAt });
+  }
+
+  /** AWS may differ from what was kept (we changed it, or failed halfway): read in full next. */
+  forget(stackId: string): void {
+    this.#entries.delete(stackId);
+    this.#generations.set(stackId, (this.#generations.get(stackId) ?? 0) + 1);
+  }
+}

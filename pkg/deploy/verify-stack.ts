@@ -1,0 +1,88 @@
+/**
+ * The cheap check of a stack discovered earlier: does AWS still hold it as we last saw
+ * it? Reads: one tagging call (the stack's load balancer and target groups, with their
+ * tags) and one DescribeRules per listener, so 1 + L calls, 2 for the usual group with
+ * one listener and 3 with HTTP and HTTPS.
+ *
+ * What it sees: the load balancer or a target group deleted, replaced or re-tagged; one
+ * of our own resources tagged into the stack by someone else; a listener deleted (its
+ * rules cannot be described); one of our rules deleted, re-prioritised, or its
+ * conditions, actions or transforms edited. Rules on our listeners that are not ours
+ * are ignored, as full discovery ignores them.
+ *
+ * What it does not see (full discovery, see discovery-cache.ts, repairs those): edits of
+ * attributes, listener settings, certificates, security groups and their rules, and
+ * targets deregistered by hand.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { AwsError } from '../aws/index.ts';
+import type { ActualStack, Tags } from '../model/index.ts';
+import type { DeployContext } from './context.ts';
+import { describeRules, taggedResources } from './discover.ts';
+import { fromSdkActions, fromSdkConditions, fromSdkTransforms } from './from-sdk.ts';
+import { TAG_CLUSTER, TAG_STACK } from '../naming/index.ts';
+
+/** Why the stack no longer matches (for the log), or `null` when it still does. */
+export type Drift = string | null;
+
+function sameTags(a: Tags, b: Tags): boolean {
+  return isDeepStrictEqual({ ...a }, { ...b });
+}
+
+/**
+ * Checks `known` (what discovery returned for the stack) against AWS with a handful of
+ * reads. Never writes. Other failures than a vanished listener are thrown.
+ */
+export async function verifyStack(ctx: DeployContext, known: ActualStack): Promise<Drift> {
+  const tagged = await taggedResources(ctx, [
+    { Key: TAG_CLUSTER, Values: [ctx.clusterName] },
+    { Key: TAG_STACK, Values: [known.id] },
+  ]);
+  const expected = new Map<string, Tags>();
+  if (known.loadBalancer !== null) expected.set(known.loadBalancer.arn, known.loadBalancer.tags);
+  for (const tg of known.targetGroups) expected.set(tg.arn, tg.tags);
+  for (const [arn, tags] of expected) {
+    const now = tagged.get(arn);
+    if (now === undefined) return `${arn} is gone`;
+    if (!sameTags(now, tags)) return `the tags of ${arn} changed`;
+  }
+  for (const arn of tagged.keys()) {
+    if (!expected.has(arn)) return `${arn} is new in the stack`;
+  }
+
+  const idOfTargetGroup = new Map(known.targetGroups.map((tg) => [tg.arn, tg.id]));
+  const byListener = await Promise.all(
+    known.listeners.map(async (listener) => {
+      try {
+        return { listener, rules: await describeRules(ctx, listener.arn) };
+      } catch (err) {
+        if (err instanceof AwsError && err.code === 'ListenerNotFound') {
+          return { listener, rules: null };
+        }
+        throw err;
+      }
+    }),
+  );
+  for (const { listener, rules } of byListener) {
+    if (rules === null) return `listener ${listener.id} is gone`;
+    const byArn = new Map(rules.map((r) => [r.RuleArn ?? '', r]));
+    for (const rule of known.rules.filter((r) => r.listenerId === listener.id)) {
+      const now = byArn.get(rule.arn);
+      if (now === undefined) return `rule ${rule.id} is gone`;
+      const seen = {
+        priority: Number(now.Priority),
+        conditions: fromSdkConditions(now.Conditions),
+        actions: fromSdkActions(now.Actions, (arn) => idOfTargetGroup.get(arn)),
+        transforms: fromSdkTransforms(now.Transforms),
+      };
+      const was = {
+        priority: rule.priority,
+        conditions: rule.conditions,
+        actions: rule.actions,
+        transforms: rule.transforms,
+      };
+      if (!isDeepStrictEqual(seen, was)) return `rule ${rule.id} was edited`;
+    }
+  }
+  return null;
+}
