@@ -40,6 +40,7 @@ export class ControllerProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   readonly #child: ChildProcess;
   #metricsPort: number | undefined;
+  #healthPort: number | undefined;
   #stderrTail = '';
 
   constructor(name: string, child: ChildProcess) {
@@ -75,7 +76,8 @@ export class ControllerProcess {
     if (typeof parsed !== 'object' || parsed === null) return;
     const line = { ...(parsed as Record<string, unknown>), raw: text } as LogLine;
     if (line.msg === 'listening' && typeof line.metrics === 'string') {
-      this.#metricsPort = Number(line.metrics.slice(line.metrics.lastIndexOf(':') + 1));
+      this.#metricsPort = portOf(line.metrics);
+      if (typeof line.health === 'string') this.#healthPort = portOf(line.health);
     }
     this.lines.push(line);
   }
@@ -124,6 +126,13 @@ export class ControllerProcess {
     return this.#metricsPort;
   }
 
+  /** GET a health endpoint (`/healthz`, `/readyz`). */
+  async health(path: string): Promise<{ status: number; body: string }> {
+    await this.listening();
+    const res = await fetch(`http://127.0.0.1:${String(this.#healthPort)}${path}`);
+    return { status: res.status, body: await res.text() };
+  }
+
   async metricsText(): Promise<string> {
     const port = await this.listening();
     const res = await fetch(`http://127.0.0.1:${String(port)}/metrics`);
@@ -155,6 +164,10 @@ export class ControllerProcess {
     }
     return this.exited;
   }
+}
+
+function portOf(address: string): number {
+  return Number(address.slice(address.lastIndexOf(':') + 1));
 }
 
 /** Calls made between two snapshots, by operation (zero entries left out). */
