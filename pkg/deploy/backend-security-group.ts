@@ -67,8 +67,31 @@ export async function findBackendSecurityGroup(ctx: DeployContext): Promise<stri
   return groupId === undefined ? null : remember(ctx, groupId);
 }
 
-/** Finds the shared backend group, creating it (tagged at birth) the first time. */
-export async function ensureBackendSecurityGroup(ctx: DeployContext): Promise<string> {
+/** Ensures in flight, per set of clients and cluster: concurrent workers share one. */
+const ensuring = new WeakMap<AwsClients, Map<string, Promise<string>>>();
+
+/**
+ * Finds the shared backend group, creating it (tagged at birth) the first time. Workers
+ * that ask at the same moment share one find-or-create: the emulator, unlike AWS, does
+ * not refuse a second group of the same name, so racing creates would each make one.
+ */
+export function ensureBackendSecurityGroup(ctx: DeployContext): Promise<string> {
+  const cached = known.get(ctx.clients)?.get(cacheKey(ctx));
+  if (cached !== undefined) return Promise.resolve(cached);
+  let byCluster = ensuring.get(ctx.clients);
+  if (byCluster === undefined) {
+    byCluster = new Map();
+    ensuring.set(ctx.clients, byCluster);
+  }
+  const key = cacheKey(ctx);
+  const pending = byCluster.get(key);
+  if (pending !== undefined) return pending;
+  const started = findOrCreate(ctx).finally(() => byCluster.delete(key));
+  byCluster.set(key, started);
+  return started;
+}
+
+async function findOrCreate(ctx: DeployContext): Promise<string> {
   const existing = await findBackendSecurityGroup(ctx);
   if (existing !== null) return existing;
   try {
