@@ -1,0 +1,255 @@
+/**
+ * Memory: the controller's RSS with 500 Ingresses, 2,000 Services, 20,000 endpoints (200
+ * EndpointSlices of 100) and 500 Nodes in the API server (goal ≤ 200 MB). The objects are
+ * made the way a cluster has them (managedFields written by the server, Nodes with
+ * images, capacity and conditions, endpoints with targetRefs and zones) and created with
+ * bounded parallel requests. The measurement runs in a child process (memory-child.ts)
+ * that runs only ClusterCaches until synced; 3 runs, median.
+ *
+ * The test API server's Service range is a /24, so 200 Services are NodePort (each with
+ * a ClusterIP) and the other 1,800 are headless; the cache strips both kinds alike.
+ */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { CoreV1Api, DiscoveryV1Api, NetworkingV1Api } from '@kubernetes/client-node';
+import type { V1EndpointSlice, V1Ingress, V1Node, V1Service } from '@kubernetes/client-node';
+import { TestEnv } from '../env/testenv.ts';
+import { eachLimited, median } from './bench-controller.ts';
+
+const NAMESPACES = 10;
+const INGRESSES = 500;
+const SERVICES = 2000;
+const NODE_PORT_SERVICES = 200;
+const SLICES = 200;
+const ENDPOINTS_PER_SLICE = 100;
+const NODES = 500;
+const CONCURRENCY = 32;
+const RUNS = 3;
+
+const run = promisify(execFile);
+
+function nsOf(i: number): string {
+  return `mem-${String(i % NAMESPACES)}`;
+}
+
+function service(i: number): V1Service {
+  const name = `svc-${String(i)}`;
+  const nodePort = i < NODE_PORT_SERVICES;
+  return {
+    metadata: {
+      name,
+      namespace: nsOf(i),
+      labels: { app: name, 'app.kubernetes.io/part-of': 'shop', team: `team-${String(i % 7)}` },
+      annotations: { 'meta.helm.sh/release-name': `release-${String(i)}` },
+    },
+    spec: {
+      ...(nodePort ? { type: 'NodePort' } : { clusterIP: 'None' }),
+      selector: { app: name },
+      ports: [
+        { name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' },
+        { name: 'metrics', port: 9090, targetPort: 9090, protocol: 'TCP' },
+      ],
+    },
+  };
+}
+
+function slice(i: number): V1EndpointSlice {
+  const svc = `svc-${String(i)}`;
+  return {
+    metadata: {
+      name: `${svc}-abcde`,
+      namespace: nsOf(i),
+      labels: {
+        'kubernetes.io/service-name': svc,
+        'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io',
+      },
+    },
+    addressType: 'IPv4',
+    endpoints: Array.from({ length: ENDPOINTS_PER_SLICE }, (_, e) => ({
+      addresses: [`10.${String(1 + (i >> 8))}.${String(i & 255)}.${String(e + 1)}`],
+      conditions: { ready: true, serving: true, terminating: false },
+      nodeName: `node-${String((i * ENDPOINTS_PER_SLICE + e) % NODES)}`,
+      zone: ['us-east-1a', 'us-east-1b', 'us-east-1c'][e % 3] ?? 'us-east-1a',
+      targetRef: {
+        kind: 'Pod',
+        name: `${svc}-7d9f8b6c5d-${String(e).padStart(5, 'x')}`,
+        namespace: nsOf(i),
+        uid: `00000000-0000-4000-8000-${String(i * 1000 + e).padStart(12, '0')}`,
+      },
+    })),
+    ports: [
+      { name: 'http', port: 8080, protocol: 'TCP' },
+      { name: 'metrics', port: 9090, protocol: 'TCP' },
+    ],
+  };
+}
+
+function ingress(i: number): V1Ingress {
+  const backend = (s: number) => ({
+    service: { name: `svc-${String(s)}`, port: { number: 80 } },
+  });
+  // Services of the same namespace: i, and the next one of that namespace.
+  const first = i % SERVICES;
+  const second = (first + NAMESPACES) % SERVICES;
+  return {
+    metadata: {
+      name: `ing-${String(i)}`,
+      namespace: nsOf(first),
+      annotations: {
+        'alb.ingress.kubernetes.io/scheme': 'internet-facing',
+        'alb.ingress.kubernetes.io/group.name': `group-${String(i % 50)}`,
+        'alb.ingress.kubernetes.io/healthcheck-path': '/healthz',
+      },
+    },
+    spec: {
+      ingressClassName: 'alb',
+      rules: [
+        {
+          host: `app-${String(i)}.example.com`,
+          http: {
+            paths: [
+              { path: '/', pathType: 'Prefix', backend: backend(first) },
+              { path: '/api', pathType: 'Prefix', backend: backend(second) },
+            ],
+          },
+        },
+      ],
+    },
+  };
+}
+
+function node(i: number): V1Node {
+  const name = `node-${String(i)}`;
+  const zone = ['us-east-1a', 'us-east-1b', 'us-east-1c'][i % 3] ?? 'us-east-1a';
+  return {
+    metadata: {
+      name,
+      labels: {
+        'kubernetes.io/hostname': name,
+        'kubernetes.io/os': 'linux',
+        'kubernetes.io/arch': 'amd64',
+        'topology.kubernetes.io/zone': zone,
+        'topology.kubernetes.io/region': 'us-east-1',
+        'node.kubernetes.io/instance-type': 'm5.large',
+        'eks.amazonaws.com/nodegroup': 'workers',
+      },
+    },
+    spec: { providerID: `aws:///${zone}/i-${(0x10000000 + i).toString(16)}` },
+  };
+}
+
+function nodeStatus(i: number, base: V1Node): V1Node {
+  const now = new Date();
+  const condition = (type: string, status: string) => ({
+    type,
+    status,
+    reason: `Kubelet${type}`,
+    message: `kubelet reports ${type} ${status}`,
+    lastHeartbeatTime: now,
+    lastTransitionTime: now,
+  });
+  return {
+    metadata: base.metadata,
+    spec: base.spec,
+    status: {
+      conditions: [
+        condition('MemoryPressure', 'False'),
+        condition('DiskPressure', 'False'),
+        condition('PIDPressure', 'False'),
+        condition('Ready', 'True'),
+      ],
+      addresses: [
+        { type: 'InternalIP', address: `10.0.${String(128 + (i >> 8))}.${String(i & 255)}` },
+        { type: 'Hostname', address: `node-${String(i)}` },
+      ],
+      capacity: { cpu: '2', memory: '7934456Ki', pods: '29', 'ephemeral-storage': '83873772Ki' },
+      allocatable: { cpu: '1930m', memory: '7244280Ki', pods: '29' },
+      nodeInfo: {
+        machineID: `ec2${String(i).padStart(29, '0')}`,
+        systemUUID: `ec2${String(i).padStart(29, '0')}`,
+        bootID: `boot-${String(i)}`,
+        kernelVersion: '6.1.0-amazon',
+        osImage: 'Amazon Linux 2023',
+        containerRuntimeVersion: 'containerd://1.7.11',
+        kubeletVersion: 'v1.34.4',
+        kubeProxyVersion: 'v1.34.4',
+        operatingSystem: 'linux',
+        architecture: 'amd64',
+      },
+      images: Array.from({ length: 25 }, (_, k) => ({
+        names: [
+          `602401143452.dkr.ecr.us-east-1.amazonaws.com/image-${String(k)}@sha256:${'ab'.repeat(32)}`,
+          `602401143452.dkr.ecr.us-east-1.amazonaws.com/image-${String(k)}:v1.${String(k)}.0`,
+        ],
+        sizeBytes: 50_000_000 + k,
+      })),
+    },
+  };
+}
+
+async function load(env: TestEnv): Promise<number> {
+  const core = env.kc.makeApiClient(CoreV1Api);
+  const net = env.kc.makeApiClient(NetworkingV1Api);
+  const discovery = env.kc.makeApiClient(DiscoveryV1Api);
+  const started = performance.now();
+  const index = (n: number) => Array.from({ length: n }, (_, i) => i);
+  await eachLimited(index(NAMESPACES), CONCURRENCY, (i) =>
+    core.createNamespace({ body: { metadata: { name: nsOf(i) } } }),
+  );
+  await Promise.all([
+    eachLimited(index(SERVICES), CONCURRENCY / 4, (i) =>
+      core.createNamespacedService({ namespace: nsOf(i), body: service(i) }),
+    ),
+    eachLimited(index(SLICES), CONCURRENCY / 4, (i) =>
+      discovery.createNamespacedEndpointSlice({ namespace: nsOf(i), body: slice(i) }),
+    ),
+    eachLimited(index(INGRESSES), CONCURRENCY / 4, (i) => {
+      const body = ingress(i);
+      return net.createNamespacedIngress({ namespace: body.metadata?.namespace ?? '', body });
+    }),
+    eachLimited(index(NODES), CONCURRENCY / 4, async (i) => {
+      const created = await core.createNode({ body: node(i) });
+      await core.replaceNodeStatus({ name: `node-${String(i)}`, body: nodeStatus(i, created) });
+    }),
+  ]);
+  return (performance.now() - started) / 1000;
+}
+
+interface ChildFigures {
+  readonly counts: Record<string, number>;
+  readonly syncSeconds: number;
+  readonly rssBeforeMb: number;
+  readonly rssPeakMb: number;
+  readonly rssMb: number;
+  readonly heapUsedMb: number;
+}
+
+export async function bench(): Promise<void> {
+  const env = await TestEnv.start({ detached: false });
+  try {
+    const loadSeconds = await load(env);
+    console.log(
+      `memory: ${String(INGRESSES)} Ingresses, ${String(SERVICES)} Services, ${String(SLICES * ENDPOINTS_PER_SLICE)} endpoints in ${String(SLICES)} EndpointSlices, ${String(NODES)} Nodes (+3 seeded); loaded in ${loadSeconds.toFixed(1)} s`,
+    );
+    const child = fileURLToPath(new URL('./memory-child.ts', import.meta.url));
+    const figures: ChildFigures[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const { stdout } = await run(process.execPath, ['--expose-gc', child], {
+        env: { ...process.env, KUBECONFIG: env.state.kubeconfigFile },
+        maxBuffer: 1 << 20,
+      });
+      const line = stdout.trim().split('\n').at(-1) ?? '{}';
+      const f = JSON.parse(line) as ChildFigures;
+      figures.push(f);
+      console.log(
+        `  run ${String(i + 1)}: cached ${JSON.stringify(f.counts)}; synced in ${f.syncSeconds.toFixed(1)} s; RSS ${String(f.rssBeforeMb)} MB before start, ${String(f.rssPeakMb)} MB synced, ${String(f.rssMb)} MB after GC; heap used ${String(f.heapUsedMb)} MB`,
+      );
+    }
+    console.log(
+      `  median RSS after sync: ${String(median(figures.map((f) => f.rssPeakMb)))} MB (${String(median(figures.map((f) => f.rssMb)))} MB after GC; goal ≤ 200 MB)`,
+    );
+  } finally {
+    await env.stop();
+  }
+}
