@@ -139,7 +139,7 @@ function node(i: number): V1Node {
   };
 }
 
-function nodeStatus(i: number, base: V1Node): V1Node {
+function nodeStatus(i: number): V1Node {
   const now = new Date();
   const condition = (type: string, status: string) => ({
     type,
@@ -149,9 +149,7 @@ function nodeStatus(i: number, base: V1Node): V1Node {
     lastHeartbeatTime: now,
     lastTransitionTime: now,
   });
-  return {
-    metadata: base.metadata,
-    spec: base.spec,
+  return Object.assign(node(i), {
     status: {
       conditions: [
         condition('MemoryPressure', 'False'),
@@ -185,7 +183,7 @@ function nodeStatus(i: number, base: V1Node): V1Node {
         sizeBytes: 50_000_000 + k,
       })),
     },
-  };
+  });
 }
 
 async function load(env: TestEnv): Promise<number> {
@@ -209,8 +207,8 @@ async function load(env: TestEnv): Promise<number> {
       return net.createNamespacedIngress({ namespace: body.metadata?.namespace ?? '', body });
     }),
     eachLimited(index(NODES), CONCURRENCY / 4, async (i) => {
-      const created = await core.createNode({ body: node(i) });
-      await core.replaceNodeStatus({ name: `node-${String(i)}`, body: nodeStatus(i, created) });
+      await core.createNode({ body: node(i) });
+      await core.replaceNodeStatus({ name: `node-${String(i)}`, body: nodeStatus(i) });
     }),
   ]);
   return (performance.now() - started) / 1000;
