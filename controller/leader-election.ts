@@ -24,7 +24,7 @@ import {
   type V1Lease,
   type V1LeaseSpec,
 } from '@kubernetes/client-node';
-import { sleep, systemClock, type Clock } from './clock.ts';
+import { sleep, systemClock, type Clock } from '../pkg/clock/index.ts';
 import type { Logger } from './log.ts';
 
 /** The three Lease operations the elector needs; `read` resolves `undefined` on 404. */

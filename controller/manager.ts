@@ -33,7 +33,7 @@
  * plug never touches the queue except through `enqueue`.
  */
 import type { CallCounter } from '../pkg/aws/index.ts';
-import { sleep, systemClock, type Clock } from './clock.ts';
+import { sleep, systemClock, type Clock } from '../pkg/clock/index.ts';
 import type { ControllerConfig, ListenAddress } from './config.ts';
 import {
   handleResult,

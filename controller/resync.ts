@@ -3,7 +3,7 @@
  * with no watch event, so drift made outside the cluster (someone edits a rule in the
  * console) is corrected. Jitter keeps replicas and restarts from resyncing in step.
  */
-import { sleep, systemClock, type Clock } from './clock.ts';
+import { sleep, systemClock, type Clock } from '../pkg/clock/index.ts';
 
 export interface ResyncOptions {
   readonly periodMs: number;

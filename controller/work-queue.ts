@@ -9,7 +9,7 @@
  * - `addAfter` holds a key back (RequeueAfter, back-off); the earliest pending time wins.
  * - `shutDown` stops handing out keys; workers drain what is in flight.
  */
-import { systemClock, type Clock, type TimerHandle } from './clock.ts';
+import { systemClock, type Clock, type TimerHandle } from '../pkg/clock/index.ts';
 
 export interface BackoffOptions {
   /** First retry delay. @default 1000 */

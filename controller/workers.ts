@@ -3,7 +3,7 @@
  * handing out keys, in-flight keys finish, and only past the deadline are they
  * cancelled through their AbortSignal.
  */
-import { sleep, systemClock, type Clock } from './clock.ts';
+import { sleep, systemClock, type Clock } from '../pkg/clock/index.ts';
 import type { WorkQueue } from './work-queue.ts';
 
 export interface WorkerPoolOptions {

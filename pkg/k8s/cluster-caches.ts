@@ -25,7 +25,7 @@ import type {
 } from '@kubernetes/client-node';
 import { isNotFound } from './api-errors.ts';
 import { CacheView, objectKey } from './cache-view.ts';
-import type { K8sClock } from './clock.ts';
+import type { Clock } from '../clock/index.ts';
 import type { ChangeHandler, InformerOptions } from './informer.ts';
 import { Informer } from './informer.ts';
 import type { WatchConnect } from './observed-watch.ts';
@@ -51,7 +51,7 @@ export interface ClusterCachesOptions {
   readonly watchNamespace?: string;
   /** @default 5 minutes */
   readonly stallTimeoutMs?: number;
-  readonly clock?: K8sClock;
+  readonly clock?: Clock;
   readonly onRestart?: (kind: string, reason: string) => void;
   /** Tests only: wraps every watch connection. */
   readonly connect?: (kind: string) => WatchConnect | undefined;

@@ -1,6 +1,4 @@
 /** The Kubernetes side of the controller: watched caches, event → work key mapping, writers. */
-export type { K8sClock, TimerHandle } from './clock.ts';
-export { realClock } from './clock.ts';
 export { isConflict, isNotFound, statusCodeOf } from './api-errors.ts';
 export { stripEndpointSlice, stripMetadata, stripNode, stripService } from './strip.ts';
 export type { WatchConnect, WatchCallback, WatchDone, WatchQuery } from './observed-watch.ts';

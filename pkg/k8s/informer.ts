@@ -17,8 +17,7 @@
 import { createHash } from 'node:crypto';
 import { ListWatch } from '@kubernetes/client-node';
 import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
-import type { K8sClock, TimerHandle } from './clock.ts';
-import { realClock } from './clock.ts';
+import { systemClock, type Clock, type TimerHandle } from '../clock/index.ts';
 import type { WatchConnect } from './observed-watch.ts';
 import { ObservedWatch } from './observed-watch.ts';
 
@@ -42,7 +41,7 @@ export interface InformerOptions<T extends KubernetesObject> {
   readonly errorBackoffMs?: number;
   /** @default 30000 */
   readonly maxErrorBackoffMs?: number;
-  readonly clock?: K8sClock;
+  readonly clock?: Clock;
   /** Tests wrap the connection to break it on purpose. */
   readonly connect?: WatchConnect;
   /** Told about every restart and why, for the log. */
@@ -68,7 +67,7 @@ function keyOf(object: KubernetesObject): string {
 export class Informer<T extends KubernetesObject> {
   readonly kind: string;
   readonly #options: InformerOptions<T>;
-  readonly #clock: K8sClock;
+  readonly #clock: Clock;
   readonly #watch: ObservedWatch;
   readonly #listWatch: ListWatch<T>;
   readonly #handlers: ChangeHandler<T>[] = [];
@@ -86,7 +85,7 @@ export class Informer<T extends KubernetesObject> {
   constructor(options: InformerOptions<T>) {
     this.kind = options.kind;
     this.#options = options;
-    this.#clock = options.clock ?? realClock();
+    this.#clock = options.clock ?? systemClock({ unref: true });
     this.#stallTimeoutMs = options.stallTimeoutMs ?? 5 * 60_000;
     this.#watch = new ObservedWatch(
       options.kc,

@@ -1,5 +1,5 @@
 /** A clock that moves only when the test says so; timers fire in time order. */
-import type { Clock, TimerHandle } from '../../../controller/clock.ts';
+import type { Clock, TimerHandle } from '../../../pkg/clock/index.ts';
 
 export class FakeClock implements Clock {
   #now: number;

@@ -1,6 +1,7 @@
 /**
- * Time as the controller's machinery sees it, injected so that the work queue, the
- * resync and leader election can be tested without real waiting.
+ * Time as the controller's machinery sees it (work queue, resync, leader election, the
+ * informers' watchdog), injected so that tests run without real waiting. Pure code never
+ * reads time at all; this is for the rooms that touch the world.
  */
 
 /** An opaque timer handle; only the clock that made it can cancel it. */
@@ -34,8 +35,11 @@ export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<v
   });
 }
 
-/** The process's clock. Whoever sets a timer clears it on shutdown, so none is unref'd. */
-export function systemClock(): Clock {
+/**
+ * The process's clock. By default whoever sets a timer clears it on shutdown, so none is
+ * unref'd; with `unref` a pending timer never holds the process open (the watchdog's).
+ */
+export function systemClock(options: { readonly unref?: boolean } = {}): Clock {
   const timers = new Map<number, NodeJS.Timeout>();
   let next = 0;
   return {
@@ -46,6 +50,7 @@ export function systemClock(): Clock {
         timers.delete(id);
         fn();
       }, ms);
+      if (options.unref === true) timer.unref();
       timers.set(id, timer);
       return { id };
     },
