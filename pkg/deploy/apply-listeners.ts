@@ -8,10 +8,9 @@ import {
   RemoveListenerCertificatesCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { ModifyListenerInput } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { awsErrorCode } from '../aws/index.ts';
 import type { Attributes, Certificate, Listener } from '../model/index.ts';
 import type { ResourceStep } from '../plan/index.ts';
-import { call, sendOptions } from './context.ts';
+import { call, sendOptions, unlessGone } from './context.ts';
 import type { DeployContext } from './context.ts';
 import { addChangedTags, keyedFields, pick } from './fields.ts';
 import { sdkActions } from './resolve.ts';
@@ -96,17 +95,11 @@ async function create(ctx: DeployContext, state: ApplyState, want: Listener): Pr
 }
 
 async function remove(ctx: DeployContext, state: ApplyState, id: string, arn: string) {
-  await call(ctx, 'DeleteListener', async () => {
-    try {
-      return await ctx.clients.elbv2.send(
-        new DeleteListenerCommand({ ListenerArn: arn }),
-        sendOptions(ctx),
-      );
-    } catch (err) {
-      if (awsErrorCode(err) === 'ListenerNotFound') return undefined;
-      throw err;
-    }
-  });
+  await call(ctx, 'DeleteListener', () =>
+    unlessGone('ListenerNotFound', () =>
+      ctx.clients.elbv2.send(new DeleteListenerCommand({ ListenerArn: arn }), sendOptions(ctx)),
+    ),
+  );
   state.listeners.delete(id);
 }
 

@@ -7,10 +7,9 @@ import {
   SetSecurityGroupsCommand,
   SetSubnetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { awsErrorCode } from '../aws/index.ts';
 import type { Attributes, LoadBalancer } from '../model/index.ts';
 import type { ResourceStep } from '../plan/index.ts';
-import { call, sendOptions } from './context.ts';
+import { call, sendOptions, unlessGone } from './context.ts';
 import type { DeployContext } from './context.ts';
 import { addChangedTags, keyedFields, pick } from './fields.ts';
 import { securityGroupIds, subnetIds } from './resolve.ts';
@@ -56,17 +55,14 @@ async function create(ctx: DeployContext, state: ApplyState, want: LoadBalancer)
 }
 
 async function remove(ctx: DeployContext, state: ApplyState, arn: string): Promise<void> {
-  await call(ctx, 'DeleteLoadBalancer', async () => {
-    try {
-      return await ctx.clients.elbv2.send(
+  await call(ctx, 'DeleteLoadBalancer', () =>
+    unlessGone('LoadBalancerNotFound', () =>
+      ctx.clients.elbv2.send(
         new DeleteLoadBalancerCommand({ LoadBalancerArn: arn }),
         sendOptions(ctx),
-      );
-    } catch (err) {
-      if (awsErrorCode(err) === 'LoadBalancerNotFound') return undefined;
-      throw err;
-    }
-  });
+      ),
+    ),
+  );
   // Its listeners and rules went with it.
   state.loadBalancerArn = null;
   state.dnsName = null;

@@ -10,10 +10,9 @@ import {
   SetRulePrioritiesCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { ModifyRuleInput } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { awsErrorCode } from '../aws/index.ts';
 import type { ListenerRule } from '../model/index.ts';
 import type { ResourceStep, RulePriorityStep } from '../plan/index.ts';
-import { call, callRetrying, sendOptions } from './context.ts';
+import { call, callRetrying, sendOptions, unlessGone } from './context.ts';
 import type { DeployContext } from './context.ts';
 import { addChangedTags } from './fields.ts';
 import { sdkActions } from './resolve.ts';
@@ -42,17 +41,11 @@ async function create(ctx: DeployContext, state: ApplyState, want: ListenerRule)
 }
 
 async function remove(ctx: DeployContext, state: ApplyState, id: string, arn: string) {
-  await call(ctx, 'DeleteRule', async () => {
-    try {
-      return await ctx.clients.elbv2.send(
-        new DeleteRuleCommand({ RuleArn: arn }),
-        sendOptions(ctx),
-      );
-    } catch (err) {
-      if (awsErrorCode(err) === 'RuleNotFound') return undefined;
-      throw err;
-    }
-  });
+  await call(ctx, 'DeleteRule', () =>
+    unlessGone('RuleNotFound', () =>
+      ctx.clients.elbv2.send(new DeleteRuleCommand({ RuleArn: arn }), sendOptions(ctx)),
+    ),
+  );
   state.rules.delete(id);
 }
 

@@ -9,9 +9,8 @@ import {
 import type { IpPermission } from '@aws-sdk/client-ec2';
 import type { SecurityGroupIngress } from '../model/index.ts';
 import type { ResourceStep } from '../plan/index.ts';
-import { awsErrorCode } from '../aws/index.ts';
 import { ensureBackendSecurityGroup, SHARED_BACKEND_ID } from './backend-security-group.ts';
-import { call, callRetrying, sendOptions } from './context.ts';
+import { call, callRetrying, sendOptions, unlessGone } from './context.ts';
 import type { DeployContext } from './context.ts';
 import { keyedFields, pick } from './fields.ts';
 import type { ApplyState } from './resolve.ts';
@@ -124,17 +123,14 @@ export async function applySecurityGroup(
     case 'delete':
     case 'delete-replaced': {
       // Just after its ALB is deleted, EC2 still sees the group in use for a while.
-      await callRetrying(ctx, 'DeleteSecurityGroup', async () => {
-        try {
-          return await ctx.clients.ec2.send(
+      await callRetrying(ctx, 'DeleteSecurityGroup', () =>
+        unlessGone('InvalidGroup.NotFound', () =>
+          ctx.clients.ec2.send(
             new DeleteSecurityGroupCommand({ GroupId: step.actual.groupId }),
             sendOptions(ctx),
-          );
-        } catch (err) {
-          if (awsErrorCode(err) === 'InvalidGroup.NotFound') return undefined;
-          throw err;
-        }
-      });
+          ),
+        ),
+      );
       if (step.step === 'delete') state.securityGroups.delete(step.id);
       return;
     }

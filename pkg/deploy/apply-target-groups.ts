@@ -5,10 +5,9 @@ import {
   ModifyTargetGroupAttributesCommand,
   ModifyTargetGroupCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { awsErrorCode } from '../aws/index.ts';
 import type { Attributes, HealthCheck } from '../model/index.ts';
 import type { ResourceStep } from '../plan/index.ts';
-import { call, callRetrying, sendOptions } from './context.ts';
+import { call, callRetrying, sendOptions, unlessGone } from './context.ts';
 import type { DeployContext } from './context.ts';
 import { addChangedTags, keyedFields, pick } from './fields.ts';
 import type { ApplyState } from './resolve.ts';
@@ -88,17 +87,14 @@ export async function applyTargetGroup(
     case 'delete':
     case 'delete-replaced': {
       // ResourceInUse for a moment after the last rule forwarding to it moved away.
-      await callRetrying(ctx, 'DeleteTargetGroup', async () => {
-        try {
-          return await ctx.clients.elbv2.send(
+      await callRetrying(ctx, 'DeleteTargetGroup', () =>
+        unlessGone('TargetGroupNotFound', () =>
+          ctx.clients.elbv2.send(
             new DeleteTargetGroupCommand({ TargetGroupArn: step.actual.arn }),
             sendOptions(ctx),
-          );
-        } catch (err) {
-          if (awsErrorCode(err) === 'TargetGroupNotFound') return undefined;
-          throw err;
-        }
-      });
+          ),
+        ),
+      );
       if (step.step === 'delete') state.targetGroups.delete(step.id);
       return;
     }

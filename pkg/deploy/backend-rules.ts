@@ -13,12 +13,12 @@ import {
   DescribeSecurityGroupsCommand,
   RevokeSecurityGroupIngressCommand,
 } from '@aws-sdk/client-ec2';
-import { AwsError, awsErrorCode } from '../aws/index.ts';
+import { AwsError } from '../aws/index.ts';
 import type { BackendAccessRule, Stack } from '../model/index.ts';
 import type { ResourceStep } from '../plan/index.ts';
 import { TAG_CLUSTER, TAG_RESOURCE, TAG_STACK } from '../naming/index.ts';
 import { ensureBackendSecurityGroup } from './backend-security-group.ts';
-import { call, callRetrying, DeployError, sendOptions } from './context.ts';
+import { call, callRetrying, DeployError, sendOptions, unlessGone } from './context.ts';
 import type { DeployContext } from './context.ts';
 
 type BackendRuleStep = Extract<ResourceStep, { kind: 'BackendAccessRule' }>;
@@ -182,20 +182,17 @@ export async function applyBackendRule(
     }
     case 'delete':
     case 'delete-replaced':
-      await call(ctx, 'RevokeSecurityGroupIngress', async () => {
-        try {
-          return await ctx.clients.ec2.send(
+      await call(ctx, 'RevokeSecurityGroupIngress', () =>
+        unlessGone('InvalidPermission.NotFound', () =>
+          ctx.clients.ec2.send(
             new RevokeSecurityGroupIngressCommand({
               GroupId: step.actual.securityGroupId,
               SecurityGroupRuleIds: [step.actual.securityGroupRuleId],
             }),
             sendOptions(ctx),
-          );
-        } catch (err) {
-          if (awsErrorCode(err) === 'InvalidPermission.NotFound') return undefined;
-          throw err;
-        }
-      });
+          ),
+        ),
+      );
       return 'applied';
     case 'update':
       // A rule has no field to change in place; the planner replaces it instead.

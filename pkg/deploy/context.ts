@@ -4,7 +4,7 @@
  * reaches the caller as an AwsError naming the operation, and an aborted reconcile stops
  * at its next call.
  */
-import { AwsError, retryEventualConsistency, toAwsError } from '../aws/index.ts';
+import { AwsError, awsErrorCode, retryEventualConsistency, toAwsError } from '../aws/index.ts';
 import type { AwsClients } from '../aws/index.ts';
 
 export interface DeployContext {
@@ -32,6 +32,22 @@ export async function call<T>(
     return await send();
   } catch (err) {
     throw toAwsError(operation, err);
+  }
+}
+
+/**
+ * Runs a delete (or revoke) for which "already gone" is success: a delete repeated after
+ * a crash, or racing another writer, has done its job.
+ */
+export async function unlessGone<T>(
+  goneCode: string,
+  send: () => Promise<T>,
+): Promise<T | undefined> {
+  try {
+    return await send();
+  } catch (err) {
+    if (awsErrorCode(err) === goneCode) return undefined;
+    throw err;
   }
 }
 
