@@ -82,7 +82,15 @@ export async function convergeFleet(
     ctrl.caches
       .ingressList()
       .filter((i) => i.status?.loadBalancer?.ingress?.[0]?.hostname !== undefined).length;
-  await until('every Ingress to have an address', () => addressed() >= count, timeoutMs);
+  try {
+    await until('every Ingress to have an address', () => addressed() >= count, timeoutMs);
+  } catch (err) {
+    const seconds = ((performance.now() - started) / 1000).toFixed(0);
+    throw new Error(
+      `${String(addressed())} of ${String(count)} Ingresses addressed after ${seconds} s, ${String(ctrl.perReconcile.length - reconcilesBefore)} reconciles, ${String(ctrl.failures.length)} failures (last: ${ctrl.failures.at(-1) ?? 'none'})`,
+      { cause: err },
+    );
+  }
   const addressesSeconds = (performance.now() - started) / 1000;
   await ctrl.waitIdle(timeoutMs);
   const idleSeconds = (performance.now() - started) / 1000;

@@ -1,5 +1,5 @@
 /**
- * Resync: the converge benchmark's 100 groups, once converged, enqueued again as a
+ * Resync: the converge benchmark's groups (FLEET, see converge-bench.ts), once converged, enqueued again as a
  * periodic resync does (every known group key) with nothing changed; 3 rounds. Prints
  * writes (goal 0) and reads per group (goal ≤ 3), and for comparison one round that
  * discovers every group in full (as after a restart, or once the full-discovery
