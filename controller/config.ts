@@ -52,6 +52,13 @@ export interface ControllerConfig {
   readonly workers: number;
   /** @default 36000000 (10h, as controller-runtime) */
   readonly syncPeriodMs: number;
+  /**
+   * How long a full discovery of a group's AWS resources is trusted while the cheap
+   * steady-state check (GetResources + DescribeRules per listener) finds no drift; drift
+   * that check cannot see (attributes, security-group rules, targets removed by hand) is
+   * repaired within this period plus one sync period. @default 86400000 (24h)
+   */
+  readonly fullDiscoveryIntervalMs: number;
   readonly leaderElection: LeaderElectionConfig;
   /** @default ':8080' */
   readonly metricsAddr: ListenAddress;
@@ -183,6 +190,12 @@ const flags: readonly FlagSpec[] = [
   flag('log-level', [], 'info', `Minimum log level: ${logLevels.join(', ')}.`),
   flag('kubeconfig', ['KUBECONFIG'], '(in-cluster)', 'Path of a kubeconfig file.'),
   flag('shutdown-grace-period', [], '25s', 'On SIGTERM, wait this long for in-flight reconciles.'),
+  flag(
+    'full-discovery-interval',
+    [],
+    '24h',
+    'Re-read every AWS resource of a group at least this often (1m or more); in between, an unchanged group is checked with 1 + listeners reads.',
+  ),
 ];
 
 function flag(name: string, extraEnv: readonly string[], def: string, help: string): FlagSpec {
@@ -336,6 +349,9 @@ function build(r: Reader): ControllerConfig {
   const shutdownGracePeriodMs = r.value('shutdown-grace-period', 25_000, (v) =>
     durationAtLeast(v, 0, '0s'),
   );
+  const fullDiscoveryIntervalMs = r.value('full-discovery-interval', 86_400_000, (v) =>
+    durationAtLeast(v, 60_000, '1m'),
+  );
   return {
     translate: {
       clusterName,
@@ -356,6 +372,7 @@ function build(r: Reader): ControllerConfig {
     ...(watchNamespace !== undefined ? { watchNamespace } : {}),
     workers,
     syncPeriodMs,
+    fullDiscoveryIntervalMs,
     leaderElection,
     metricsAddr,
     healthAddr,

@@ -38,6 +38,7 @@ export const reconcilerPlug: PlugFactory = async ({ config, kc, aws, log }) => {
     vpcId,
     translate: config.translate,
     ...(ns !== undefined ? { watchNamespace: ns } : {}),
+    fullDiscoveryIntervalMs: config.fullDiscoveryIntervalMs,
     log,
   });
   const collectGarbage = processWith(async (_key, signal) => {

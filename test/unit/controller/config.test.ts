@@ -58,6 +58,7 @@ describe('controller config: defaults and sources', () => {
       healthAddr: { host: '', port: 8081 },
       logLevel: 'info',
       shutdownGracePeriodMs: 25_000,
+      fullDiscoveryIntervalMs: 86_400_000,
     });
   });
 
@@ -145,6 +146,7 @@ const good: readonly (readonly [string, string, (c: ControllerConfig) => unknown
   ['--log-level', 'debug', (c) => c.logLevel, 'debug'],
   ['--kubeconfig', '/etc/kube/config', (c) => c.kubeconfig, '/etc/kube/config'],
   ['--shutdown-grace-period', '0', (c) => c.shutdownGracePeriodMs, 0],
+  ['--full-discovery-interval', '1h', (c) => c.fullDiscoveryIntervalMs, 3_600_000],
 ];
 
 describe('controller config: good values', () => {
@@ -225,6 +227,11 @@ const bad: readonly (readonly [readonly string[], Record<string, string>, string
     ['--sync-period', '5s'],
     {},
     "--sync-period must be a duration of 10s or more, such as 30s, 5m or 1h, not '5s'",
+  ],
+  [
+    ['--full-discovery-interval', '30s'],
+    {},
+    "--full-discovery-interval must be a duration of 1m or more, such as 30s, 5m or 1h, not '30s'",
   ],
   [
     ['--default-scheme', 'public'],
