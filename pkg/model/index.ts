@@ -4,4 +4,5 @@ export type * from './stack.ts';
 export type * from './problem.ts';
 export type * from './change.ts';
 export type * from './actual.ts';
+export type * from './backend-access.ts';
 export { ResourceKinds } from './change.ts';

@@ -162,9 +162,10 @@ export interface SecurityGroup {
 }
 
 /**
- * A rule on a node (instance mode) or pod ENI (ip mode) security group allowing the
- * shared backend group to reach the targets. The group is found at apply time from the
- * targets' ENIs, or named here when the environment already knew it.
+ * What one stack needs on a node (instance mode) or pod ENI (ip mode) security group so
+ * the shared backend group reaches its targets. Not a resource of the stack: the rules
+ * themselves are cluster-level (ClusterBackendRule), the union of every stack's needs.
+ * The group is found from the targets' ENIs, or named here when the environment knew it.
  */
 export interface BackendAccessRule {
   readonly id: string;
@@ -188,5 +189,6 @@ export interface Stack {
   readonly rules: readonly ListenerRule[];
   readonly targetGroups: readonly TargetGroup[];
   readonly securityGroups: readonly SecurityGroup[];
+  /** This stack's backend access needs; the cluster-level reconcile turns them into rules. */
   readonly backendRules: readonly BackendAccessRule[];
 }
