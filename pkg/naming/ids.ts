@@ -46,3 +46,18 @@ export function backendRuleId(
   const base = `backend/${tgId}/${fromPort}-${toPort}`;
   return securityGroupId === null ? base : `${base}/${securityGroupId}`;
 }
+
+/**
+ * `backend-rule/<sg>/<from>-<to>`: a cluster-level backend rule. It carries the cluster
+ * and resource tags but no stack tag: it belongs to every stack that needs it.
+ */
+export function clusterBackendRuleId(
+  securityGroupId: string,
+  fromPort: number,
+  toPort: number,
+): string {
+  return `backend-rule/${securityGroupId}/${String(fromPort)}-${String(toPort)}`;
+}
+
+/** The `albatross.dev/resource` prefix of every cluster-level backend rule. */
+export const CLUSTER_BACKEND_RULE_PREFIX = 'backend-rule/';

@@ -16,4 +16,6 @@ export {
   targetGroupId,
   ruleId,
   backendRuleId,
+  clusterBackendRuleId,
+  CLUSTER_BACKEND_RULE_PREFIX,
 } from './ids.ts';

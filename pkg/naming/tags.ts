@@ -11,6 +11,12 @@
  *   groups): the `namespace/name` of the Ingress they come from, so a frozen member's
  *   resources are recognised in AWS and left alone.
  *
+ * Cluster-level resources belong to no single stack and carry no `albatross.dev/stack`:
+ * the shared backend security group (`albatross.dev/resource` = `shared-backend`) and the
+ * backend rules on the node or pod security groups (`backend-rule/<sg>/<from>-<to>`,
+ * the union of every stack's needs). A backend rule is revoked only when no stack of the
+ * cluster needs it any more, so deleting one group never cuts another group's traffic.
+ *
  * Discovery finds resources by these tags; a resource without them is never modified or
  * deleted, whatever its name. User tags (annotations, default tags) are merged under them
  * and can never override them. Changing a key here orphans every resource in the field.
