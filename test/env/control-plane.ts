@@ -51,7 +51,7 @@ export async function startControlPlane(
       `--cert-dir=${certDir}`,
       `--secure-port=${port}`,
       '--bind-address=127.0.0.1',
-      '--service-cluster-ip-range=10.0.0.0/24',
+      '--service-cluster-ip-range=10.96.0.0/16',
       '--allow-privileged=true',
       '--disable-admission-plugins=ServiceAccount',
       '--authorization-mode=RBAC',
