@@ -4,3 +4,10 @@ export { schedulePriorities, maxRulePriority } from './priority-steps.ts';
 export type { PriorityGoal, PriorityStep } from './priority-steps.ts';
 export { covers } from './equality.ts';
 export type * from './plan-types.ts';
+export {
+  stackNeeds,
+  wantedBackendRules,
+  planBackendAccess,
+  DEFAULT_NODE_PORT_RANGE,
+} from './backend-access.ts';
+export type { BackendAccessNeed, BackendAccessPlan, NodePortRange } from './backend-access.ts';

@@ -22,7 +22,6 @@ import type {
 import type { DeleteStep, PlannedChange, Plan, ResourceChangeKind } from './plan-types.ts';
 import { planListenerRules } from './plan-rules.ts';
 import {
-  backendRuleReplaceReason,
   listenerDiff,
   loadBalancerDiff,
   loadBalancerReplaceReason,
@@ -419,55 +418,19 @@ export function planChanges(desired: Stack, actual: ActualStack | null): Plan {
     deletes.ListenerRule.push(...planned.deletes);
   }
 
-  // Backend access rules.
-  const foundBackendRules = byId(found.backendRules);
-  for (const want of desired.backendRules) {
-    const have = foundBackendRules.get(want.id);
-    if (have === undefined) {
-      steps.push({
-        op: 'create',
-        kind: 'BackendAccessRule',
-        step: 'create',
-        id: want.id,
-        reason: 'new',
-        desired: want,
-      });
-      continue;
-    }
-    const replace = backendRuleReplaceReason(want, have);
-    if (replace !== null) {
-      steps.push({
-        op: 'replace',
-        kind: 'BackendAccessRule',
-        step: 'replace',
-        id: want.id,
-        reason: replace,
-        desired: want,
-        actual: have,
-        deleteFirst: false,
-      });
-      deletes.BackendAccessRule.push({
-        op: 'delete',
-        kind: 'BackendAccessRule',
-        step: 'delete-replaced',
-        id: want.id,
-        reason: `replaced: ${replace}`,
-        actual: have,
-      });
-    }
-  }
-  const wantedBackendRules = byId(desired.backendRules);
+  // Backend access rules are cluster-level now (pkg/plan/backend-access.ts): the stack's
+  // backendRules are needs, unioned across stacks elsewhere. A rule still tagged with this
+  // stack was made per stack by an earlier version; its cluster-level successor replaces
+  // it, so it goes (after everything that uses it, like any delete).
   for (const have of found.backendRules) {
-    if (!wantedBackendRules.has(have.id) && !frozenGroups.has(have.targetGroupId)) {
-      deletes.BackendAccessRule.push({
-        op: 'delete',
-        kind: 'BackendAccessRule',
-        step: 'delete',
-        id: have.id,
-        reason: gone,
-        actual: have,
-      });
-    }
+    deletes.BackendAccessRule.push({
+      op: 'delete',
+      kind: 'BackendAccessRule',
+      step: 'delete',
+      id: have.id,
+      reason: 'superseded by the cluster-level backend rules',
+      actual: have,
+    });
   }
 
   // Deletes last: what uses a resource goes before it.

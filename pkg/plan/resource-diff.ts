@@ -4,13 +4,11 @@
  * update, each with the words a reviewer reads in the plan.
  */
 import type {
-  ActualBackendAccessRule,
   ActualListener,
   ActualLoadBalancer,
   ActualSecurityGroup,
   ActualTargetGroup,
   Attributes,
-  BackendAccessRule,
   HealthCheck,
   Listener,
   LoadBalancer,
@@ -232,21 +230,4 @@ export function securityGroupDiff(
   }
   diff.keyed('tags', desired.tags, actual.tags);
   return { ...diff.result(), ...delta };
-}
-
-/** A security group rule is replaced, never modified: it is small and has no state. */
-export function backendRuleReplaceReason(
-  desired: BackendAccessRule,
-  actual: ActualBackendAccessRule,
-): string | null {
-  if (desired.securityGroupId !== null && desired.securityGroupId !== actual.securityGroupId) {
-    return `security group changed ${actual.securityGroupId} → ${desired.securityGroupId}`;
-  }
-  if (desired.fromPort !== actual.fromPort || desired.toPort !== actual.toPort) {
-    return `ports changed ${actual.fromPort}-${actual.toPort} → ${desired.fromPort}-${desired.toPort}`;
-  }
-  if (desired.targetGroupId !== actual.targetGroupId) {
-    return `target group changed ${actual.targetGroupId} → ${desired.targetGroupId}`;
-  }
-  return null;
 }

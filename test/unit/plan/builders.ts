@@ -183,11 +183,8 @@ export function asApplied(desired: Stack): ActualStack {
     rules: desired.rules.map(appliedRule),
     targetGroups: desired.targetGroups.map((tg) => appliedTargetGroup(tg)),
     securityGroups: desired.securityGroups.map((sg) => ({ ...sg, groupId: `sg-${sg.id}` })),
-    backendRules: desired.backendRules.map((r) => ({
-      ...r,
-      securityGroupId: r.securityGroupId ?? 'sg-nodes',
-      securityGroupRuleId: `sgr-${r.id}`,
-    })),
+    // Backend rules are cluster-level: no stack-tagged rule is left after an apply.
+    backendRules: [],
   };
 }
 

@@ -105,7 +105,6 @@ describe('planChanges: frozen members', () => {
       'delete ListenerRule shop/web:/api/*',
       'delete ListenerRule shop/web:/*',
       'delete TargetGroup shop/web:svc:80',
-      'delete BackendAccessRule backend/shop/web:svc:80',
     ]);
   });
 

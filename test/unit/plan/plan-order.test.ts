@@ -56,7 +56,6 @@ describe('planChanges: order', () => {
       'create Listener listener/80',
       'create ListenerRule shop/web:/api/*',
       'create ListenerRule shop/web:/*',
-      'create BackendAccessRule backend/shop/web:svc:80',
     ]);
   });
 
@@ -97,11 +96,24 @@ describe('planChanges: order', () => {
       'delete Listener listener/80',
       'delete TargetGroup shop/web:svc:80',
       'delete TargetGroup shop/api:api:80',
-      'delete BackendAccessRule backend/shop/web:svc:80',
       'delete LoadBalancer LoadBalancer',
       'delete SecurityGroup ManagedSG',
     ]);
     assert.ok(plan.every((c) => c.reason === 'the group has no active member'));
+  });
+
+  it('GIVEN a per-stack backend rule left by an earlier version WHEN planning an unchanged stack THEN only that rule is deleted, since the cluster-level rules replace it', () => {
+    const desired = stack();
+    const applied = asApplied(desired);
+    const legacy = backendRule();
+    const found = {
+      ...applied,
+      backendRules: [{ ...legacy, securityGroupId: 'sg-nodes', securityGroupRuleId: 'sgr-legacy' }],
+    };
+
+    const plan = planChanges(desired, found);
+
+    assert.deepEqual(summary(plan), ['delete BackendAccessRule backend/shop/web:svc:80']);
   });
 
   it('GIVEN a member that left the group WHEN planning THEN its rule and target group go last, after the remaining rule took its place', () => {

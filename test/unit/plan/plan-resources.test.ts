@@ -4,7 +4,6 @@ import { planChanges } from '../../../pkg/plan/index.ts';
 import type { ActualStack, Stack } from '../../../pkg/model/index.ts';
 import {
   asApplied,
-  backendRule,
   listener,
   loadBalancer,
   securityGroup,
@@ -56,13 +55,6 @@ describe('planChanges: replacements say why', () => {
       'security group description',
       stack({ securityGroups: [securityGroup({ description: 'new words' })] }),
       ['replace SecurityGroup ManagedSG: description changed (cannot change in place)'],
-    ],
-    [
-      'backend rule ports',
-      stack({ backendRules: [backendRule({ fromPort: 30000, toPort: 32767 })] }),
-      [
-        'replace BackendAccessRule backend/shop/web:svc:80: ports changed 30080-30080 → 30000-32767',
-      ],
     ],
   ];
   for (const [field, after, expected] of cases) {
