@@ -15,3 +15,10 @@ export { DiscoveryCache, stackFingerprint } from './discovery-cache.ts';
 export type { Discovery, DiscoveryCacheOptions, DiscoveryKind } from './discovery-cache.ts';
 export { verifyStack } from './verify-stack.ts';
 export type { Drift } from './verify-stack.ts';
+export {
+  discoverClusterBackendRules,
+  reconcileBackendAccess,
+  resolveNeeds,
+  TargetGroupsOfTargets,
+} from './backend-access.ts';
+export type { BackendAccessInput, BackendAccessResult } from './backend-access.ts';

@@ -1,0 +1,312 @@
+/**
+ * The cluster-level backend rules in AWS: resolve every stack's needs to security groups
+ * (the groups of its targets, read in batches across all stacks), union them (pure, see
+ * pkg/plan/backend-access.ts), and authorize or revoke the difference with the rules
+ * found by our cluster tag. A rule carries `albatross.dev/cluster` and
+ * `albatross.dev/resource` = `backend-rule/<sg>/<from>-<to>`, and no stack tag: it is
+ * revoked only when no stack of the cluster needs it any more.
+ */
+import {
+  AuthorizeSecurityGroupIngressCommand,
+  DescribeInstancesCommand,
+  DescribeNetworkInterfacesCommand,
+  DescribeSecurityGroupRulesCommand,
+  DescribeSecurityGroupsCommand,
+  RevokeSecurityGroupIngressCommand,
+} from '@aws-sdk/client-ec2';
+import type { SecurityGroupRule } from '@aws-sdk/client-ec2';
+import { awsErrorCode } from '../aws/index.ts';
+import type { ActualClusterBackendRule, ClusterBackendRule, Stack } from '../model/index.ts';
+import {
+  CLUSTER_BACKEND_RULE_PREFIX,
+  TAG_CLUSTER,
+  TAG_RESOURCE,
+  TAG_STACK,
+} from '../naming/index.ts';
+import { planBackendAccess, stackNeeds, wantedBackendRules } from '../plan/index.ts';
+import type { BackendAccessNeed, NodePortRange } from '../plan/index.ts';
+import { ensureBackendSecurityGroup } from './backend-security-group.ts';
+import { call, callRetrying, sendOptions, unlessGone } from './context.ts';
+import type { DeployContext } from './context.ts';
+import { fromSdkTags } from './from-sdk.ts';
+
+/** EC2 filters take at most 200 values. */
+const FILTER_BATCH = 200;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * The security groups of targets (instance IDs or pod IPs), remembered across runs: a
+ * node's or pod ENI's groups seldom change, and a resync starts from a fresh one.
+ */
+export class TargetGroupsOfTargets {
+  readonly #instances = new Map<string, readonly string[]>();
+  readonly #ips = new Map<string, readonly string[]>();
+  readonly #clusterTagged = new Map<string, boolean>();
+
+  /** Reads the groups of the targets not known yet: one call per 200 of each kind. */
+  async load(ctx: DeployContext, instanceIds: readonly string[], ips: readonly string[]) {
+    const newInstances = [...new Set(instanceIds)].filter((i) => !this.#instances.has(i)).sort();
+    const newIps = [...new Set(ips)].filter((i) => !this.#ips.has(i)).sort();
+    for (const batch of chunks(newInstances, FILTER_BATCH)) {
+      const found = await call(ctx, 'DescribeInstances', () =>
+        ctx.clients.ec2.send(
+          new DescribeInstancesCommand({ Filters: [{ Name: 'instance-id', Values: batch }] }),
+          sendOptions(ctx),
+        ),
+      );
+      for (const i of (found.Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
+        if (i.InstanceId === undefined) continue;
+        const primary = i.NetworkInterfaces?.find((n) => n.Attachment?.DeviceIndex === 0);
+        const groups = primary?.Groups ?? i.SecurityGroups ?? [];
+        this.#instances.set(
+          i.InstanceId,
+          groups.flatMap((g) => (g.GroupId === undefined ? [] : [g.GroupId])),
+        );
+      }
+    }
+    for (const batch of chunks(newIps, FILTER_BATCH)) {
+      const found = await call(ctx, 'DescribeNetworkInterfaces', () =>
+        ctx.clients.ec2.send(
+          new DescribeNetworkInterfacesCommand({
+            Filters: [
+              { Name: 'vpc-id', Values: [ctx.vpcId] },
+              { Name: 'addresses.private-ip-address', Values: batch },
+            ],
+          }),
+          sendOptions(ctx),
+        ),
+      );
+      for (const eni of found.NetworkInterfaces ?? []) {
+        const groups = (eni.Groups ?? []).flatMap((g) =>
+          g.GroupId === undefined ? [] : [g.GroupId],
+        );
+        const addresses = (eni.PrivateIpAddresses ?? []).flatMap((a) =>
+          a.PrivateIpAddress === undefined ? [] : [a.PrivateIpAddress],
+        );
+        if (eni.PrivateIpAddress !== undefined) addresses.push(eni.PrivateIpAddress);
+        for (const ip of addresses) this.#ips.set(ip, groups);
+      }
+    }
+    // A target with several groups: the one tagged for this cluster is the one to open.
+    const several = [
+      ...new Set(
+        [...this.#instances.values(), ...this.#ips.values()].filter((g) => g.length > 1).flat(),
+      ),
+    ]
+      .filter((g) => !this.#clusterTagged.has(g))
+      .sort();
+    for (const batch of chunks(several, FILTER_BATCH)) {
+      const found = await call(ctx, 'DescribeSecurityGroups', () =>
+        ctx.clients.ec2.send(
+          new DescribeSecurityGroupsCommand({ GroupIds: batch }),
+          sendOptions(ctx),
+        ),
+      );
+      const tag = `kubernetes.io/cluster/${ctx.clusterName}`;
+      for (const g of batch) this.#clusterTagged.set(g, false);
+      for (const g of found.SecurityGroups ?? []) {
+        if (g.GroupId !== undefined && g.Tags?.some((t) => t.Key === tag) === true) {
+          this.#clusterTagged.set(g.GroupId, true);
+        }
+      }
+    }
+  }
+
+  /** The groups to open for these targets (each target's own, or its cluster-tagged one). */
+  groupsOf(targetType: 'instance' | 'ip', targetIds: readonly string[]): string[] {
+    const known = targetType === 'instance' ? this.#instances : this.#ips;
+    const chosen = new Set<string>();
+    for (const id of targetIds) {
+      const groups = known.get(id) ?? [];
+      const picked =
+        groups.length <= 1 ? groups : groups.filter((g) => this.#clusterTagged.get(g) === true);
+      for (const g of picked) chosen.add(g);
+    }
+    return [...chosen].sort();
+  }
+}
+
+/** Every stack's needs, with the groups of targets read in batches across all stacks. */
+export async function resolveNeeds(
+  ctx: DeployContext,
+  stacks: readonly Stack[],
+  groups: TargetGroupsOfTargets,
+): Promise<BackendAccessNeed[]> {
+  const instanceIds: string[] = [];
+  const ips: string[] = [];
+  for (const stack of stacks) {
+    const unresolved = new Set(
+      stack.backendRules.filter((r) => r.securityGroupId === null).map((r) => r.targetGroupId),
+    );
+    for (const tg of stack.targetGroups) {
+      if (!unresolved.has(tg.id)) continue;
+      for (const t of tg.targets ?? [])
+        (tg.targetType === 'instance' ? instanceIds : ips).push(t.id);
+    }
+  }
+  await groups.load(ctx, instanceIds, ips);
+  return stacks.flatMap((stack) => {
+    const byId = new Map(stack.targetGroups.map((tg) => [tg.id, tg]));
+    return stackNeeds(stack, (tgId) => {
+      const tg = byId.get(tgId);
+      if (tg === undefined) return [];
+      return groups.groupsOf(
+        tg.targetType,
+        (tg.targets ?? []).map((t) => t.id),
+      );
+    });
+  });
+}
+
+const RULE_RANGE = /^backend-rule\/(sg-[0-9a-z]+)\/(\d+)-(\d+)$/;
+
+/** The cluster-level backend rules of this cluster: one tag-filtered read per page. */
+export async function discoverClusterBackendRules(
+  ctx: DeployContext,
+): Promise<ActualClusterBackendRule[]> {
+  const rules: SecurityGroupRule[] = [];
+  let token: string | undefined;
+  do {
+    const page = await call(ctx, 'DescribeSecurityGroupRules', () =>
+      ctx.clients.ec2.send(
+        new DescribeSecurityGroupRulesCommand({
+          Filters: [{ Name: `tag:${TAG_CLUSTER}`, Values: [ctx.clusterName] }],
+          ...(token === undefined ? {} : { NextToken: token }),
+        }),
+        sendOptions(ctx),
+      ),
+    );
+    rules.push(...(page.SecurityGroupRules ?? []));
+    token = page.NextToken;
+  } while (token !== undefined);
+  return rules.flatMap((rule) => {
+    const tags = fromSdkTags(rule.Tags);
+    const id = tags[TAG_RESOURCE];
+    if (
+      tags[TAG_CLUSTER] !== ctx.clusterName ||
+      tags[TAG_STACK] !== undefined ||
+      id?.startsWith(CLUSTER_BACKEND_RULE_PREFIX) !== true ||
+      !RULE_RANGE.test(id) ||
+      rule.IsEgress === true ||
+      rule.GroupId === undefined ||
+      rule.SecurityGroupRuleId === undefined
+    ) {
+      return [];
+    }
+    return [
+      {
+        id,
+        securityGroupId: rule.GroupId,
+        securityGroupRuleId: rule.SecurityGroupRuleId,
+        fromPort: rule.FromPort ?? -1,
+        toPort: rule.ToPort ?? -1,
+      },
+    ];
+  });
+}
+
+async function authorize(ctx: DeployContext, rule: ClusterBackendRule): Promise<void> {
+  const source = await ensureBackendSecurityGroup(ctx);
+  try {
+    await callRetrying(ctx, 'AuthorizeSecurityGroupIngress', () =>
+      ctx.clients.ec2.send(
+        new AuthorizeSecurityGroupIngressCommand({
+          GroupId: rule.securityGroupId,
+          IpPermissions: [
+            {
+              IpProtocol: 'tcp',
+              FromPort: rule.fromPort,
+              ToPort: rule.toPort,
+              UserIdGroupPairs: [
+                { GroupId: source, Description: `albatross ${ctx.clusterName} backend access` },
+              ],
+            },
+          ],
+          TagSpecifications: [
+            {
+              ResourceType: 'security-group-rule',
+              Tags: [
+                { Key: TAG_CLUSTER, Value: ctx.clusterName },
+                { Key: TAG_RESOURCE, Value: rule.id },
+              ],
+            },
+          ],
+        }),
+        sendOptions(ctx),
+      ),
+    );
+  } catch (err) {
+    // EC2 keeps one rule per (group, protocol, ports, source): the same access exists
+    // already (a per-stack rule of an earlier version, until its stack's plan revokes it).
+    if (awsErrorCode(err) !== 'InvalidPermission.Duplicate') throw err;
+  }
+}
+
+async function revoke(
+  ctx: DeployContext,
+  securityGroupId: string,
+  ruleIds: readonly string[],
+): Promise<void> {
+  await call(ctx, 'RevokeSecurityGroupIngress', () =>
+    unlessGone('InvalidPermission.NotFound', () =>
+      ctx.clients.ec2.send(
+        new RevokeSecurityGroupIngressCommand({
+          GroupId: securityGroupId,
+          SecurityGroupRuleIds: [...ruleIds],
+        }),
+        sendOptions(ctx),
+      ),
+    ),
+  );
+}
+
+export interface BackendAccessInput {
+  /** The last built stack of every group this controller knows (frozen members excluded). */
+  readonly stacks: readonly Stack[];
+  readonly nodePortRange: NodePortRange;
+  /**
+   * Revoke rules no stack needs. Only when `stacks` is known to be complete: a missing
+   * stack's needs would look unneeded and its traffic would be cut.
+   */
+  readonly revoke: boolean;
+  /** Target → security group reads, kept between runs. */
+  readonly groups: TargetGroupsOfTargets;
+}
+
+export interface BackendAccessResult {
+  readonly authorized: readonly string[];
+  readonly revoked: readonly string[];
+}
+
+/** Brings the cluster-level backend rules in line with the union of every stack's needs. */
+export async function reconcileBackendAccess(
+  ctx: DeployContext,
+  input: BackendAccessInput,
+): Promise<BackendAccessResult> {
+  const [needs, found] = await Promise.all([
+    resolveNeeds(ctx, input.stacks, input.groups),
+    discoverClusterBackendRules(ctx),
+  ]);
+  const plan = planBackendAccess(wantedBackendRules(needs, input.nodePortRange), found, {
+    revoke: input.revoke,
+  });
+  for (const rule of plan.authorize) await authorize(ctx, rule);
+  const byGroup = new Map<string, string[]>();
+  for (const rule of plan.revoke) {
+    const ids = byGroup.get(rule.securityGroupId) ?? [];
+    ids.push(rule.securityGroupRuleId);
+    byGroup.set(rule.securityGroupId, ids);
+  }
+  for (const [groupId, ids] of [...byGroup].sort((a, b) => a[0].localeCompare(b[0]))) {
+    await revoke(ctx, groupId, ids);
+  }
+  return {
+    authorized: plan.authorize.map((r) => r.id),
+    revoked: plan.revoke.map((r) => r.id),
+  };
+}
