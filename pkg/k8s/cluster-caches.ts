@@ -23,6 +23,7 @@ import type {
   V1Node,
   V1Service,
 } from '@kubernetes/client-node';
+import { groupKeyOfFinalizer } from '../ingress/index.ts';
 import { isNotFound } from './api-errors.ts';
 import { CacheView, objectKey } from './cache-view.ts';
 import type { Clock } from '../clock/index.ts';
@@ -68,9 +69,25 @@ export interface RunnableInformer {
 
 export type CachedKind = 'Ingress' | 'IngressClass' | 'Service' | 'EndpointSlice' | 'Node';
 
-/** The Ingress fingerprint leaves out status: our own status writes are not news. */
+/** Our finalizers on an Ingress: the marks of our own writes. */
+function ownFinalizers(ingress: V1Ingress): readonly string[] {
+  return (ingress.metadata?.finalizers ?? []).filter(
+    (f) => groupKeyOfFinalizer(ingress, f) !== undefined,
+  );
+}
+
+/**
+ * The Ingress fingerprint leaves out status and our own finalizers: writing either is
+ * not news. Anyone else's finalizer and the deletionTimestamp are in it.
+ */
 function ingressFingerprint(ingress: V1Ingress): unknown {
-  return { metadata: ingress.metadata, spec: ingress.spec };
+  const others = (ingress.metadata?.finalizers ?? []).filter(
+    (f) => groupKeyOfFinalizer(ingress, f) === undefined,
+  );
+  const metadata = Object.fromEntries(
+    Object.entries(ingress.metadata ?? {}).filter(([key]) => key !== 'finalizers'),
+  );
+  return { metadata, finalizers: others, spec: ingress.spec };
 }
 
 function serviceOfSlice(slice: V1EndpointSlice): string | undefined {
@@ -109,6 +126,7 @@ export class ClusterCaches {
           : net.listNamespacedIngress({ namespace: ns }),
       strip: stripMetadata,
       fingerprint: ingressFingerprint,
+      marks: ownFinalizers,
     });
     this.ingressClasses = this.#informer<V1IngressClass>({
       kind: 'IngressClass',
@@ -146,7 +164,7 @@ export class ClusterCaches {
   }
 
   #informer<T extends KubernetesObject>(
-    spec: Pick<InformerOptions<T>, 'kind' | 'path' | 'list' | 'strip' | 'fingerprint'>,
+    spec: Pick<InformerOptions<T>, 'kind' | 'path' | 'list' | 'strip' | 'fingerprint' | 'marks'>,
   ): Informer<T> {
     const o = this.#options;
     const connect = o.connect?.(spec.kind);

@@ -12,7 +12,9 @@
  * reconcile is level-triggered.
  *
  * Subscribers hear about an object only when what we keep of it changed (see
- * `fingerprint`): a Node heartbeat or our own status write is not news.
+ * `fingerprint`): a Node heartbeat or our own status write is not news. Nor is the echo
+ * of our own finalizer write (see `marks`): were it news, every new Ingress would be
+ * reconciled twice, the second time for nothing.
  */
 import { createHash } from 'node:crypto';
 import { ListWatch } from '@kubernetes/client-node';
@@ -35,6 +37,13 @@ export interface InformerOptions<T extends KubernetesObject> {
   readonly strip: (object: T) => T;
   /** What counts as a change for subscribers. @default the object without resourceVersion */
   readonly fingerprint?: (object: T) => unknown;
+  /**
+   * Marks our own writes put on an object (our finalizers), which `fingerprint` must
+   * leave out. An update that only adds marks is the echo of our write and not news; one
+   * that removes a mark is (someone else may have stripped it, and it must be put back).
+   * @default none
+   */
+  readonly marks?: (object: T) => readonly string[];
   /** @default 5 minutes */
   readonly stallTimeoutMs?: number;
   /** First delay after an error, doubled per consecutive error. @default 1000 */
@@ -60,6 +69,20 @@ function digest(value: unknown): string {
   return createHash('sha1').update(json).digest('base64');
 }
 
+/** What the informer remembers of an object to tell news from echoes. */
+interface Seen {
+  readonly digest: string;
+  readonly marks: readonly string[];
+}
+
+const NO_MARKS: readonly string[] = [];
+
+/** Unchanged, or changed only by marks being added: nothing a subscriber must hear. */
+function isEcho(before: Seen | undefined, now: Seen): boolean {
+  if (before?.digest !== now.digest) return false;
+  return before.marks.every((mark) => now.marks.includes(mark));
+}
+
 function keyOf(object: KubernetesObject): string {
   return `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
 }
@@ -71,7 +94,7 @@ export class Informer<T extends KubernetesObject> {
   readonly #watch: ObservedWatch;
   readonly #listWatch: ListWatch<T>;
   readonly #handlers: ChangeHandler<T>[] = [];
-  readonly #fingerprints = new Map<string, string>();
+  readonly #fingerprints = new Map<string, Seen>();
   readonly #stallTimeoutMs: number;
   #synced = false;
   #running = false;
@@ -177,9 +200,14 @@ export class Informer<T extends KubernetesObject> {
     if (type === 'deleted') {
       this.#fingerprints.delete(key);
     } else {
-      const print = digest((this.#options.fingerprint ?? defaultFingerprint)(object));
-      if (this.#fingerprints.get(key) === print) return;
-      this.#fingerprints.set(key, print);
+      const marks = this.#options.marks?.(object) ?? NO_MARKS;
+      const seen: Seen = {
+        digest: digest((this.#options.fingerprint ?? defaultFingerprint)(object)),
+        marks: marks.length === 0 ? NO_MARKS : marks,
+      };
+      const echo = isEcho(this.#fingerprints.get(key), seen);
+      this.#fingerprints.set(key, seen);
+      if (echo) return;
     }
     for (const handler of this.#handlers) handler(type, object);
   }
