@@ -9,6 +9,7 @@
  */
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import type { ArgsResult } from '../pkg/cli/index.ts';
+import { DEFAULT_NODE_PORT_RANGE, type NodePortRange } from '../pkg/plan/index.ts';
 import { defaultTranslateConfig, type TranslateConfig } from '../pkg/translate/env.ts';
 import { formatDuration, parseDuration } from './duration.ts';
 import { logLevels, type LogLevel } from './log.ts';
@@ -59,6 +60,12 @@ export interface ControllerConfig {
    * repaired within this period plus one sync period. @default 86400000 (24h)
    */
   readonly fullDiscoveryIntervalMs: number;
+  /**
+   * The cluster's NodePort range (kube-apiserver `--service-node-port-range`): instance
+   * targets are admitted by one rule for the whole range per node security group.
+   * @default 30000-32767
+   */
+  readonly nodePortRange: NodePortRange;
   readonly leaderElection: LeaderElectionConfig;
   /** @default ':8080' */
   readonly metricsAddr: ListenAddress;
@@ -144,6 +151,12 @@ const flags: readonly FlagSpec[] = [
     [],
     defaultTranslateConfig.defaultSslPolicy,
     'SSL policy of HTTPS listeners when an Ingress sets none.',
+  ),
+  flag(
+    'node-port-range',
+    [],
+    `${String(DEFAULT_NODE_PORT_RANGE.from)}-${String(DEFAULT_NODE_PORT_RANGE.to)}`,
+    'NodePort range of the cluster: one backend rule per node security group admits it.',
   ),
   flag(
     'rule-order',
@@ -352,6 +365,14 @@ function build(r: Reader): ControllerConfig {
   const fullDiscoveryIntervalMs = r.value('full-discovery-interval', 86_400_000, (v) =>
     durationAtLeast(v, 60_000, '1m'),
   );
+  const nodePortRange = r.value('node-port-range', DEFAULT_NODE_PORT_RANGE, (v) => {
+    const m = /^(\d{1,5})-(\d{1,5})$/.exec(v);
+    const from = Number(m?.[1]);
+    const to = Number(m?.[2]);
+    return m !== null && from >= 1 && from <= to && to <= 65535
+      ? { from, to }
+      : fail('a port range FROM-TO, 1 ≤ FROM ≤ TO ≤ 65535');
+  });
   return {
     translate: {
       clusterName,
@@ -373,6 +394,7 @@ function build(r: Reader): ControllerConfig {
     workers,
     syncPeriodMs,
     fullDiscoveryIntervalMs,
+    nodePortRange,
     leaderElection,
     metricsAddr,
     healthAddr,

@@ -59,6 +59,7 @@ describe('controller config: defaults and sources', () => {
       logLevel: 'info',
       shutdownGracePeriodMs: 25_000,
       fullDiscoveryIntervalMs: 86_400_000,
+      nodePortRange: { from: 30000, to: 32767 },
     });
   });
 
@@ -147,6 +148,7 @@ const good: readonly (readonly [string, string, (c: ControllerConfig) => unknown
   ['--kubeconfig', '/etc/kube/config', (c) => c.kubeconfig, '/etc/kube/config'],
   ['--shutdown-grace-period', '0', (c) => c.shutdownGracePeriodMs, 0],
   ['--full-discovery-interval', '1h', (c) => c.fullDiscoveryIntervalMs, 3_600_000],
+  ['--node-port-range', '20000-22767', (c) => c.nodePortRange, { from: 20000, to: 22767 }],
 ];
 
 describe('controller config: good values', () => {
@@ -260,6 +262,11 @@ const bad: readonly (readonly [readonly string[], Record<string, string>, string
     "--default-tags must be key=value pairs with distinct keys ('a' repeats), not 'a=1,a=2'",
   ],
   [['--rule-order', 'alpha'], {}, "--rule-order must be specification or reference, not 'alpha'"],
+  [
+    ['--node-port-range', '32767-30000'],
+    {},
+    "--node-port-range must be a port range FROM-TO, 1 ≤ FROM ≤ TO ≤ 65535, not '32767-30000'",
+  ],
   [['--leader-election=maybe'], {}, "--leader-election must be true or false, not 'maybe'"],
   [
     [],
