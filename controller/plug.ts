@@ -7,6 +7,10 @@
  * any reconcile (so only the leader collects, only on synced caches, and a shutdown
  * drains it), and deletes the stacks of this cluster whose group no longer exists.
  * The key contains ':' but does not start with `targets:`, so no group id can equal it.
+ *
+ * The cluster-level backend rules ride the queue the same way, as `backend-access:`,
+ * handed out at every resync: their periodic repair (a group reconcile already serves
+ * its own changed needs, before and after its apply).
  */
 import { CoreV1Api, NetworkingV1Api } from '@kubernetes/client-node';
 import { ClusterCaches, GroupKeyMapper, wireEvents } from '../pkg/k8s/index.ts';
@@ -17,6 +21,7 @@ import { Reconciler } from './reconciler.ts';
 import { vpcFromNodes } from './vpc-from-nodes.ts';
 
 export const GARBAGE_KEY = 'collect-garbage:';
+export const BACKEND_ACCESS_KEY = 'backend-access:';
 
 export const reconcilerPlug: PlugFactory = async ({ config, kc, aws, log }) => {
   const vpcId = config.aws.vpcId ?? (await vpcFromNodes(kc, aws));
@@ -37,6 +42,7 @@ export const reconcilerPlug: PlugFactory = async ({ config, kc, aws, log }) => {
     clients: aws,
     vpcId,
     translate: config.translate,
+    nodePortRange: config.nodePortRange,
     ...(ns !== undefined ? { watchNamespace: ns } : {}),
     fullDiscoveryIntervalMs: config.fullDiscoveryIntervalMs,
     log,
@@ -45,6 +51,13 @@ export const reconcilerPlug: PlugFactory = async ({ config, kc, aws, log }) => {
     const collected = await reconciler.collectGarbage(signal);
     if (collected.length > 0) log.info('collected the stacks of deleted groups', { collected });
     return { changesApplied: collected.length };
+  }, log);
+
+  const backendAccess = processWith(async (_key, signal) => {
+    const done = await reconciler.resyncBackendAccess(signal);
+    const changed = done === null ? [] : [...done.authorized, ...done.revoked];
+    if (done !== null && changed.length > 0) log.info('repaired the backend rules', { ...done });
+    return { changesApplied: changed.length };
   }, log);
 
   const plug: ControllerPlug = {
@@ -58,9 +71,13 @@ export const reconcilerPlug: PlugFactory = async ({ config, kc, aws, log }) => {
       }
     },
     hasSynced: () => caches.hasSynced(),
-    keys: () => [...reconciler.resyncKeys(), GARBAGE_KEY],
+    keys: () => [...reconciler.resyncKeys(), GARBAGE_KEY, BACKEND_ACCESS_KEY],
     process: (key, signal) =>
-      key === GARBAGE_KEY ? collectGarbage(key, signal) : reconciler.process(key, signal),
+      key === GARBAGE_KEY
+        ? collectGarbage(key, signal)
+        : key === BACKEND_ACCESS_KEY
+          ? backendAccess(key, signal)
+          : reconciler.process(key, signal),
     managedLoadBalancers: () => reconciler.managedLoadBalancers(),
   };
   log.info('reconciler plugged in', { vpcId });

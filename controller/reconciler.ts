@@ -19,8 +19,20 @@
  *
  * Steady state: discovery goes through a DiscoveryCache (pkg/deploy/discovery-cache.ts).
  * A group whose desired stack is the same as at its last reconcile that planned nothing
- * is verified with 1 + L reads instead of discovered in full; any apply, failure or
- * targets-only change drops the group's entry, so the next reconcile reads in full.
+ * is verified with 1 + L reads instead of discovered in full. An apply that succeeded in
+ * full keeps the stack as it left it (so a new Ingress is not read twice); a failure or
+ * a targets-only change drops the group's entry, so the next reconcile reads in full.
+ *
+ * Backend access is cluster-level (pkg/deploy/backend-access.ts): the rules on the node or
+ * pod security groups are the union of every group's needs, not any one stack's. When a
+ * group's needs change, the rules are authorized BEFORE its apply (so a new target is
+ * never registered where the ALB cannot reach it, and its health checks pass at once),
+ * and revoked only AFTER its apply, and only when the needs shrank or the group is gone
+ * (so old targets keep serving until the ALB stops sending to them). Runs are serialized
+ * in this process (two concurrent runs could revoke what the other just authorized) and
+ * a request joins a run still waiting. Nothing is revoked unless every group's needs are
+ * known (each built since start, none with a frozen member, all namespaces watched); a
+ * periodic `backend-access:` key repairs drift and reads targets' groups afresh.
  *
  * Errors are thrown (AwsError, DeployError, Kubernetes ApiException, AbortError); the
  * caller turns them into a queue action with handleResult. Every failure is also an
@@ -34,9 +46,11 @@ import {
   DiscoveryCache,
   ensureBackendSecurityGroup,
   listStacks,
+  reconcileBackendAccess,
   stackFingerprint,
+  TargetGroupsOfTargets,
 } from '../pkg/deploy/index.ts';
-import type { DeployContext, DiscoveryKind } from '../pkg/deploy/index.ts';
+import type { BackendAccessResult, DeployContext, DiscoveryKind } from '../pkg/deploy/index.ts';
 import type { GroupMember, IngressGroup } from '../pkg/ingress/index.ts';
 import { finalizerFor, groupIngresses } from '../pkg/ingress/index.ts';
 import {
@@ -49,8 +63,8 @@ import {
 } from '../pkg/k8s/index.ts';
 import type { ClusterCaches, GroupKeyMapper, WorkItem } from '../pkg/k8s/index.ts';
 import type { ActualStack, Problem, Stack } from '../pkg/model/index.ts';
-import { planChanges } from '../pkg/plan/index.ts';
-import type { Plan, TargetsStep } from '../pkg/plan/index.ts';
+import { DEFAULT_NODE_PORT_RANGE, planChanges } from '../pkg/plan/index.ts';
+import type { NodePortRange, Plan, TargetsStep } from '../pkg/plan/index.ts';
 import { buildStack } from '../pkg/translate/index.ts';
 import type { Env, TranslateConfig } from '../pkg/translate/index.ts';
 import { handleResult } from './handle-result.ts';
@@ -96,6 +110,33 @@ export interface ReconcilerOptions {
   readonly fullDiscoveryIntervalMs?: number;
   /** The steady-state discovery cache; @default one per reconciler */
   readonly discovery?: DiscoveryCache;
+  /** The NodePort range the node security groups admit; @default 30000-32767 */
+  readonly nodePortRange?: NodePortRange;
+}
+
+/** A group's last built stack and the needs the cluster-level rules last served for it. */
+interface GroupNeeds {
+  readonly stack: Stack;
+  /** Needs keys once the rules were brought in line with them; `null` = not yet. */
+  readonly settled: ReadonlySet<string> | null;
+}
+
+/**
+ * What a stack needs, as keys that ignore the targets themselves: a pod roll must not
+ * cost a backend access run (a new pod in another security group waits for the resync).
+ */
+function needsKeys(stack: Stack): Set<string> {
+  const types = new Map(stack.targetGroups.map((tg) => [tg.id, tg.targetType]));
+  return new Set(
+    stack.backendRules.map(
+      (r) =>
+        `${r.securityGroupId ?? types.get(r.targetGroupId) ?? '?'}/${String(r.fromPort)}-${String(r.toPort)}`,
+    ),
+  );
+}
+
+function sameKeys(a: ReadonlySet<string> | null, b: ReadonlySet<string>): boolean {
+  return a !== null && a.size === b.size && [...a].every((k) => b.has(k));
 }
 
 /** What one reconcile did, beyond the count the queue needs. */
@@ -154,6 +195,13 @@ export class Reconciler {
   readonly #lastOutcome = new Map<string, string>();
   /** Groups whose last full reconcile left them a load balancer. */
   readonly #withLoadBalancer = new Set<string>();
+  /** Every active group's needs, as of its last build: what the backend rules serve. */
+  readonly #needs = new Map<string, GroupNeeds>();
+  #targetSecurityGroups = new TargetGroupsOfTargets();
+  /** The last backend access run queued; runs go one after another. */
+  #backendTail: Promise<unknown> = Promise.resolve();
+  /** The run still waiting to start, per kind (authorize only, or revoke too). */
+  readonly #backendWaiting = new Map<boolean, Promise<BackendAccessResult>>();
 
   constructor(options: ReconcilerOptions) {
     this.#o = options;
@@ -258,6 +306,44 @@ export class Reconciler {
     return collected;
   }
 
+  /**
+   * The periodic repair of the cluster-level backend rules (the `backend-access:` key):
+   * targets' security groups read afresh, missing rules authorized, unneeded ones revoked
+   * (when every group's needs are known). Only on synced caches.
+   */
+  async resyncBackendAccess(signal: AbortSignal): Promise<BackendAccessResult | null> {
+    if (!this.#o.caches.hasSynced()) return null;
+    this.#targetSecurityGroups = new TargetGroupsOfTargets();
+    return this.#backendAccess(signal, true);
+  }
+
+  /** Serialized; a request joins the run of its kind still waiting to start. */
+  #backendAccess(signal: AbortSignal, revoke: boolean): Promise<BackendAccessResult> {
+    const waiting = this.#backendWaiting.get(revoke);
+    if (waiting !== undefined) return waiting;
+    const run = this.#backendTail
+      .catch(() => undefined)
+      .then(() => {
+        this.#backendWaiting.delete(revoke);
+        return reconcileBackendAccess(this.#deploy(signal), {
+          stacks: [...this.#needs.values()].map((n) => n.stack),
+          nodePortRange: this.#o.nodePortRange ?? DEFAULT_NODE_PORT_RANGE,
+          revoke: revoke && this.#needsComplete(),
+          groups: this.#targetSecurityGroups,
+        });
+      });
+    this.#backendWaiting.set(revoke, run);
+    this.#backendTail = run;
+    return run;
+  }
+
+  /** True when a rule no known group needs is needed by no group of this cluster at all. */
+  #needsComplete(): boolean {
+    if (this.#o.watchNamespace !== undefined || !this.#o.caches.hasSynced()) return false;
+    for (const n of this.#needs.values()) if (n.stack.frozenMembers.length > 0) return false;
+    return this.#loadGroups().every((g) => g.members.length === 0 || this.#needs.has(g.id));
+  }
+
   #loadGroups(): IngressGroup[] {
     const { caches, translate } = this.#o;
     return groupIngresses(caches.ingressList(), caches.ingressClassMap(), translate);
@@ -315,14 +401,25 @@ export class Reconciler {
     this.#recordTargetUse(group.id, stack);
     await this.#reportProblems(group, problems);
 
+    // Backend access first: the targets about to be registered must be reachable.
+    const keys = needsKeys(stack);
+    const before = this.#needs.get(group.id)?.settled ?? null;
+    const needsChanged = !active || !sameKeys(before, keys);
+    const needsShrank = !active || before === null || [...before].some((k) => !keys.has(k));
+    if (active) this.#needs.set(group.id, { stack, settled: needsChanged ? null : before });
+    else this.#needs.delete(group.id);
+    if (active && needsChanged) await this.#backendAccess(signal, false);
+
     // 4. Discover (or verify what the last quiet reconcile found), plan, apply.
     const fingerprint = stackFingerprint(stack);
     const found = await this.#discovery.discover(ctx, group.id, fingerprint);
+    console.error('H12DBG found', found.kind, found.reason);
     const actual = found.actual;
     const plan = planChanges(stack, actual);
     // Kept only when nothing is to change; before an apply, so a failure leaves no entry.
+    let generation = 0;
     if (plan.length === 0 && active) this.#discovery.settle(group.id, fingerprint, found);
-    else this.#discovery.forget(group.id);
+    else generation = this.#discovery.forget(group.id);
     let dnsName = actual?.loadBalancer?.dnsName.toLowerCase() ?? null;
     let applied = 0;
     let byChange: Readonly<Record<string, number>> = {};
@@ -332,6 +429,11 @@ export class Reconciler {
         applied = result.applied;
         byChange = result.byChange;
         dnsName = result.dnsName;
+        // What the apply left is known; kept only if it is exactly what we want.
+        console.error('H12DBG', found.reason, result.after === null ? 'after-null' : JSON.stringify(planChanges(stack, result.after).map((p) => [p.op, p.kind, p.id, p.reason])));
+        if (active && result.after !== null && planChanges(stack, result.after).length === 0) {
+          this.#discovery.settleApplied(group.id, fingerprint, result.after, found, generation);
+        }
       } catch (err) {
         this.#targetGroupArns.delete(group.id);
         const frozen = new Set(stack.frozenMembers);
@@ -343,6 +445,11 @@ export class Reconciler {
       }
     }
     this.#rememberTargetGroups(group.id, actual, plan);
+    if (needsChanged) {
+      // Now that the ALB no longer sends where the old needs pointed, their rules may go.
+      if (needsShrank) await this.#backendAccess(signal, true);
+      if (active) this.#needs.set(group.id, { stack, settled: keys });
+    }
     if (stack.loadBalancer === null) dnsName = null;
     if (dnsName === null) this.#withLoadBalancer.delete(group.id);
     else this.#withLoadBalancer.add(group.id);
@@ -427,6 +534,10 @@ export class Reconciler {
     // Subnets and the backend group do not affect targets; leaving them unknown costs no call.
     const { stack } = buildStack(group, this.#env(undefined, undefined), this.#o.translate);
     this.#recordTargetUse(group.id, stack);
+    // New needs (a pod port changed) take the full path, which serves them first.
+    const known = this.#needs.get(group.id);
+    if (known === undefined || !sameKeys(known.settled, needsKeys(stack))) return undefined;
+    this.#needs.set(group.id, { ...known, stack });
     const steps: TargetsStep[] = [];
     for (const tg of stack.targetGroups) {
       if (tg.targets === null) continue;
