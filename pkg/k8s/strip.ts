@@ -11,8 +11,10 @@
 import type {
   KubernetesObject,
   V1Endpoint,
+  V1EndpointConditions,
   V1EndpointSlice,
   V1Node,
+  V1ObjectMeta,
   V1Service,
 } from '@kubernetes/client-node';
 
@@ -32,9 +34,28 @@ export function stripMetadata<T extends KubernetesObject>(object: T): T {
   return object;
 }
 
-/** Nodes: labels, taints, providerID, Ready-ish conditions (type and status) and addresses. */
+/**
+ * Metadata of the kinds read only by name and labels (Nodes, EndpointSlices): identity,
+ * labels and the resourceVersion the watch resumes from. Their annotations, owner
+ * references and timestamps are never read.
+ */
+function identityOnly(metadata: V1ObjectMeta | undefined): V1ObjectMeta | undefined {
+  if (metadata === undefined) return undefined;
+  const { name, namespace, uid, resourceVersion, labels, deletionTimestamp } = metadata;
+  return {
+    ...(name !== undefined ? { name } : {}),
+    ...(namespace !== undefined ? { namespace } : {}),
+    ...(uid !== undefined ? { uid } : {}),
+    ...(resourceVersion !== undefined ? { resourceVersion } : {}),
+    ...(labels !== undefined ? { labels } : {}),
+    ...(deletionTimestamp !== undefined ? { deletionTimestamp } : {}),
+  };
+}
+
+/** Nodes: labels, taints, providerID, the Ready condition (type and status) and addresses. */
 export function stripNode(node: V1Node): V1Node {
-  stripMetadata(node);
+  const metadata = identityOnly(node.metadata);
+  if (metadata !== undefined) node.metadata = metadata;
   const spec = node.spec;
   if (spec !== undefined) {
     node.spec = {
@@ -46,8 +67,11 @@ export function stripNode(node: V1Node): V1Node {
   const status = node.status;
   if (status !== undefined) {
     // Heartbeat times change every few minutes on every Node; keeping only type and
-    // status makes those updates no-ops the mappers never see.
-    const conditions = (status.conditions ?? []).map((c) => ({ type: c.type, status: c.status }));
+    // status makes those updates no-ops the mappers never see. Only Ready is read
+    // (translate's eligibleInstances); the pressure conditions are not.
+    const conditions = (status.conditions ?? [])
+      .filter((c) => c.type === 'Ready')
+      .map((c) => ({ type: c.type, status: c.status }));
     const addresses = status.addresses;
     node.status = addresses === undefined ? { conditions } : { conditions, addresses };
   }
@@ -70,22 +94,30 @@ export function stripService(service: V1Service): V1Service {
   return service;
 }
 
-/** EndpointSlices: addresses, readiness, ports; hints, hostnames and zones go. */
+/**
+ * The endpoint conditions translate reads (`ready`, for ip targets), as one shared frozen
+ * object per value: 20,000 endpoints then hold three objects between them, not 20,000.
+ */
+const CONDITIONS: Readonly<Record<'true' | 'false' | 'unset', V1EndpointConditions>> = {
+  true: Object.freeze({ ready: true }),
+  false: Object.freeze({ ready: false }),
+  unset: Object.freeze({}),
+};
+
+/**
+ * EndpointSlices: the Service-name label, address type, ports, and of each endpoint its
+ * addresses and readiness. Hostnames, hints, zones, node names and targetRefs are not
+ * read (ip targets are registered by address; the zone is AWS's to know).
+ */
 export function stripEndpointSlice(slice: V1EndpointSlice): V1EndpointSlice {
-  stripMetadata(slice);
-  slice.endpoints = (slice.endpoints ?? []).map((endpoint) => {
-    const kept: V1Endpoint = { addresses: endpoint.addresses };
-    if (endpoint.conditions !== undefined) kept.conditions = endpoint.conditions;
-    if (endpoint.targetRef !== undefined) {
-      const { kind, name, namespace } = endpoint.targetRef;
-      kept.targetRef = {
-        ...(kind !== undefined ? { kind } : {}),
-        ...(name !== undefined ? { name } : {}),
-        ...(namespace !== undefined ? { namespace } : {}),
-      };
-    }
-    if (endpoint.nodeName !== undefined) kept.nodeName = endpoint.nodeName;
-    return kept;
+  const metadata = identityOnly(slice.metadata);
+  if (metadata !== undefined) slice.metadata = metadata;
+  slice.endpoints = (slice.endpoints ?? []).map((endpoint): V1Endpoint => {
+    const ready = endpoint.conditions?.ready;
+    return {
+      addresses: endpoint.addresses,
+      conditions: CONDITIONS[ready === undefined ? 'unset' : ready ? 'true' : 'false'],
+    };
   });
   return slice;
 }
