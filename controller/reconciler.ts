@@ -413,7 +413,6 @@ export class Reconciler {
     // 4. Discover (or verify what the last quiet reconcile found), plan, apply.
     const fingerprint = stackFingerprint(stack);
     const found = await this.#discovery.discover(ctx, group.id, fingerprint);
-    console.error('H12DBG found', found.kind, found.reason);
     const actual = found.actual;
     const plan = planChanges(stack, actual);
     // Kept only when nothing is to change; before an apply, so a failure leaves no entry.
@@ -430,7 +429,6 @@ export class Reconciler {
         byChange = result.byChange;
         dnsName = result.dnsName;
         // What the apply left is known; kept only if it is exactly what we want.
-        console.error('H12DBG', found.reason, result.after === null ? 'after-null' : JSON.stringify(planChanges(stack, result.after).map((p) => [p.op, p.kind, p.id, p.reason])));
         if (active && result.after !== null && planChanges(stack, result.after).length === 0) {
           this.#discovery.settleApplied(group.id, fingerprint, result.after, found, generation);
         }

@@ -7,6 +7,7 @@
  */
 import type { ActualStack, Stack } from '../model/index.ts';
 import type { Plan, PlannedChange } from '../plan/index.ts';
+import { stackAfterApply } from './applied-stack.ts';
 import { applyListener } from './apply-listeners.ts';
 import { applyLoadBalancer } from './apply-load-balancer.ts';
 import { applyRule, applyRulePriority } from './apply-rules.ts';
@@ -36,6 +37,11 @@ export interface ApplyResult {
    * target group has no targets): the next reconcile plans them again.
    */
   readonly skipped: readonly string[];
+  /**
+   * AWS as this apply left it, when that is known for sure (see applied-stack.ts): what
+   * a discovery would find now, without its reads. `null` when in doubt.
+   */
+  readonly after: ActualStack | null;
 }
 
 async function applyStep(
@@ -100,5 +106,6 @@ export async function applyPlan(
     const key = `${step.op} ${step.kind}`;
     byChange[key] = (byChange[key] ?? 0) + 1;
   }
-  return { dnsName: state.dnsName, applied, byChange, skipped };
+  const after = stackAfterApply(input.desired, state, skipped);
+  return { dnsName: state.dnsName, applied, byChange, skipped, after };
 }

@@ -19,9 +19,12 @@
  *   `fullDiscoveryIntervalMs` has passed since the last full discovery: at the latest
  *   interval + sync period after the edit. With a sync period at least as long as the
  *   interval, every resync discovers in full and nothing is lost but the saving.
- * - After any apply, after a failure, or after the targets-only path registered or
- *   deregistered anything, the entry is dropped: the next reconcile discovers in full
- *   and keeps what it finds if its plan is empty.
+ * - After an apply that succeeded in full, the stack as the apply left it is kept
+ *   (settleApplied; see applied-stack.ts), so a new or edited group costs its writes and
+ *   one cheap check, not a second full discovery. After a failure, an apply whose result
+ *   is in doubt, or the targets-only path registering or deregistering anything, the
+ *   entry is dropped: the next reconcile discovers in full and keeps what it finds if its
+ *   plan is empty.
  *
  * Memory: one ActualStack per settled group, which the planner needs anyway while it
  * runs; the fingerprint is a hash, not a copy of the desired stack.
@@ -136,9 +139,31 @@ export class DiscoveryCache {
     this.#entries.set(stackId, { fingerprint, actual: found.actual, fullAt: found.fullAt });
   }
 
-  /** AWS may differ from what was kept (we changed it, or failed halfway): read in full next. */
-  forget(stackId: string): void {
+  /**
+   * An apply changed AWS into `actual` (what it wrote on top of what `found` read): keep
+   * that for the next reconcile, unless the group was forgotten again since `generation`
+   * (what forget() returned before the apply). The caller makes sure planning the desired
+   * stack against `actual` changes nothing.
+   */
+  settleApplied(
+    stackId: string,
+    fingerprint: string,
+    actual: ActualStack,
+    found: Discovery,
+    generation: number,
+  ): void {
+    if ((this.#generations.get(stackId) ?? 0) !== generation) return;
+    this.#entries.set(stackId, { fingerprint, actual, fullAt: found.fullAt });
+  }
+
+  /**
+   * AWS may differ from what was kept (we are changing it, or failed halfway): read in
+   * full next. Returns the group's new generation, for settleApplied.
+   */
+  forget(stackId: string): number {
     this.#entries.delete(stackId);
-    this.#generations.set(stackId, (this.#generations.get(stackId) ?? 0) + 1);
+    const generation = (this.#generations.get(stackId) ?? 0) + 1;
+    this.#generations.set(stackId, generation);
+    return generation;
   }
 }

@@ -21,6 +21,7 @@ import type { DeployContext } from './context.ts';
 import { describeRules, taggedResources } from './discover.ts';
 import { fromSdkActions, fromSdkConditions, fromSdkTransforms } from './from-sdk.ts';
 import { TAG_CLUSTER, TAG_STACK } from '../naming/index.ts';
+import { covers } from '../plan/index.ts';
 
 /** Why the stack no longer matches (for the log), or `null` when it still does. */
 export type Drift = string | null;
@@ -81,7 +82,9 @@ export async function verifyStack(ctx: DeployContext, known: ActualStack): Promi
         actions: rule.actions,
         transforms: rule.transforms,
       };
-      if (!isDeepStrictEqual(seen, was)) return `rule ${rule.id} was edited`;
+      // As the planner compares: a field the kept rule leaves out is AWS's default to fill
+      // in (a stack kept after an apply is the desired one: no Weight, no stickiness).
+      if (!covers(was, seen)) return `rule ${rule.id} was edited`;
     }
   }
   return null;
