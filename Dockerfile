@@ -23,5 +23,5 @@ COPY --from=build /src/dist ./dist
 USER nonroot:nonroot
 ENV NODE_ENV=production
 # distroless' entrypoint is node itself.
-ENTRYPOINT ["/nodejs/bin/node", "--max-semi-space-size=2", "/app/dist/controller/main.js"]
+ENTRYPOINT ["/nodejs/bin/node", "--max-semi-space-size=2", "--optimize-for-size", "/app/dist/controller/main.js"]
 CMD ["controller"]
