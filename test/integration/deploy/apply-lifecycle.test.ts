@@ -14,10 +14,15 @@ import {
   DescribeTagsCommand,
   DescribeTargetHealthCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { discoverStack, findBackendSecurityGroup } from '../../../pkg/deploy/index.ts';
+import {
+  discoverStack,
+  findBackendSecurityGroup,
+  reconcileBackendAccess,
+  TargetGroupsOfTargets,
+} from '../../../pkg/deploy/index.ts';
 import type { DeployContext } from '../../../pkg/deploy/index.ts';
 import type { Stack } from '../../../pkg/model/index.ts';
-import { planChanges } from '../../../pkg/plan/index.ts';
+import { DEFAULT_NODE_PORT_RANGE, planChanges } from '../../../pkg/plan/index.ts';
 import { useTestEnv } from '../../env/testenv.ts';
 import type { TestEnv } from '../../env/testenv.ts';
 import { forward, rule, shopStack, targetGroup } from './builders.ts';
@@ -108,7 +113,18 @@ describe('deploy: one stack through its changes', () => {
       }
     }
 
-    // The node group admits the shared backend group on each NodePort, through tagged rules.
+    // Backend rules are cluster-level: the stack's apply makes none of its own; the
+    // cluster-level reconcile admits the shared backend group on the whole NodePort range.
+    assert.deepEqual(found.backendRules, []);
+    const access = await reconcileBackendAccess(ctx, {
+      stacks: [desired],
+      nodePortRange: DEFAULT_NODE_PORT_RANGE,
+      revoke: true,
+      groups: new TargetGroupsOfTargets(),
+    });
+    assert.deepEqual(access.authorized, [
+      `backend-rule/${env.world.nodeSecurityGroupId}/30000-32767`,
+    ]);
     const backend = await findBackendSecurityGroup(ctx);
     assert.ok(backend);
     const nodeRules = await ctx.clients.ec2.send(
@@ -119,14 +135,7 @@ describe('deploy: one stack through its changes', () => {
     const fromBackend = (nodeRules.SecurityGroupRules ?? []).filter(
       (r) => r.ReferencedGroupInfo?.GroupId === backend,
     );
-    assert.deepEqual(fromBackend.map((r) => `${r.FromPort}-${r.ToPort}`).sort(), [
-      '30080-30080',
-      '30081-30081',
-    ]);
-    assert.deepEqual(
-      found.backendRules.map((r) => [r.id, r.securityGroupId]).sort(),
-      desired.backendRules.map((r) => [r.id, env.world.nodeSecurityGroupId]).sort(),
-    );
+    assert.deepEqual(fromBackend.map((r) => `${r.FromPort}-${r.ToPort}`).sort(), ['30000-32767']);
     const frontend = await ctx.clients.ec2.send(
       new DescribeSecurityGroupsCommand({ GroupIds: [found.securityGroups[0]?.groupId ?? ''] }),
     );

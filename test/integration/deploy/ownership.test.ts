@@ -186,7 +186,6 @@ describe('deploy: ownership', () => {
         'delete ListenerRule',
         'delete Listener',
         'delete TargetGroup',
-        'delete BackendAccessRule',
         'delete LoadBalancer',
         'delete SecurityGroup',
       ],
