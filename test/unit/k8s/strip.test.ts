@@ -97,14 +97,11 @@ describe('stripping what the caches hold', () => {
     const kept = stripEndpointSlice(original);
     // THEN the ip targets are the same, and each endpoint is its addresses and readiness
     assert.deepEqual(ipTargets([kept], { name: 'http', port: 80 }), before);
-    assert.deepEqual(
-      JSON.parse(JSON.stringify(kept.endpoints)) as unknown,
-      [
-        { addresses: ['10.1.0.1'], conditions: { ready: true } },
-        { addresses: ['10.1.0.2'], conditions: { ready: false } },
-        { addresses: ['10.1.0.3'], conditions: {} },
-      ],
-    );
+    assert.deepEqual(JSON.parse(JSON.stringify(kept.endpoints)) as unknown, [
+      { addresses: ['10.1.0.1'], conditions: { ready: true } },
+      { addresses: ['10.1.0.2'], conditions: { ready: false } },
+      { addresses: ['10.1.0.3'], conditions: {} },
+    ]);
     assert.equal(kept.metadata?.labels?.['kubernetes.io/service-name'], 'web');
     assert.equal(kept.metadata.annotations, undefined);
     assert.equal(kept.metadata.ownerReferences, undefined);
