@@ -187,14 +187,19 @@ export function writeState(file: string, state: TestEnvState): void {
 /**
  * For a test suite: call in a `describe` body. Before the suite's tests it connects to
  * the shared environment when one is running (ALBATROSS_TESTENV_STATE) or else starts a
- * private one; after them it releases it, even when a test failed.
+ * private one (always, with `isolated`); after them it releases it, even when a test
+ * failed.
  */
-export function useTestEnv(): { readonly env: TestEnv } {
+export function useTestEnv(options: { readonly isolated?: boolean } = {}): {
+  readonly env: TestEnv;
+} {
   let current: TestEnv | undefined;
   before(async () => {
     const stateFile = process.env.ALBATROSS_TESTENV_STATE;
+    // `isolated`: the suite asserts something about the whole cluster (no Ingress of
+    // another suite may exist), so it gets an API server of its own.
     current =
-      stateFile !== undefined && stateFile !== ''
+      stateFile !== undefined && stateFile !== '' && options.isolated !== true
         ? TestEnv.connect(readState(stateFile))
         : await TestEnv.start({ detached: false });
   });

@@ -20,7 +20,9 @@ import { endpointSlice, eventually, ingress, nodePortService } from './helpers.t
 const COUNT = 40;
 
 describe('backend rules are cluster-level', () => {
-  const testEnv = useTestEnv();
+  // Revoking waits until every group of the cluster is known: Ingresses left by other
+  // suites in a shared API server would (rightly) hold it back.
+  const testEnv = useTestEnv({ isolated: true });
   let env: TestEnv;
   let ns: string;
   let core: CoreV1Api;
