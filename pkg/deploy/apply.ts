@@ -13,7 +13,7 @@ import { applyLoadBalancer } from './apply-load-balancer.ts';
 import { applyRule, applyRulePriority } from './apply-rules.ts';
 import { applySecurityGroup } from './apply-security-groups.ts';
 import { applyTargetGroup } from './apply-target-groups.ts';
-import { applyBackendRule, BackendGroupResolver } from './backend-rules.ts';
+import { applyBackendRule } from './backend-rules.ts';
 import { stepError } from './context.ts';
 import type { DeployContext } from './context.ts';
 import { ApplyState } from './resolve.ts';
@@ -47,8 +47,6 @@ export interface ApplyResult {
 async function applyStep(
   ctx: DeployContext,
   state: ApplyState,
-  resolver: BackendGroupResolver,
-  stackId: string,
   step: PlannedChange,
 ): Promise<'applied' | 'skipped'> {
   switch (step.kind) {
@@ -72,7 +70,8 @@ async function applyStep(
       await applyTargets(ctx, state, step);
       return 'applied';
     case 'BackendAccessRule':
-      return applyBackendRule(ctx, stackId, resolver, step);
+      await applyBackendRule(ctx, step);
+      return 'applied';
   }
 }
 
@@ -86,7 +85,6 @@ export async function applyPlan(
   input: ApplyInput,
 ): Promise<ApplyResult> {
   const state = new ApplyState(input.actual);
-  const resolver = new BackendGroupResolver(ctx, input.desired);
   const byChange: Record<string, number> = {};
   const skipped: string[] = [];
   let applied = 0;
@@ -94,7 +92,7 @@ export async function applyPlan(
     let outcome: 'applied' | 'skipped';
     try {
       ctx.signal?.throwIfAborted();
-      outcome = await applyStep(ctx, state, resolver, input.desired.id, step);
+      outcome = await applyStep(ctx, state, step);
     } catch (err) {
       throw stepError(step, err);
     }
