@@ -4,17 +4,30 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+
 import { DescribeSecurityGroupRulesCommand } from '@aws-sdk/client-ec2';
-import { CoreV1Api, DiscoveryV1Api, NetworkingV1Api } from '@kubernetes/client-node';
-import { createAwsClients } from '../../../pkg/aws/index.ts';
+
+import type { CoreV1Api, NetworkingV1Api } from '@kubernetes/client-node';
+
+import { DiscoveryV1Api } from '@kubernetes/client-node';
+
 import type { AwsClients } from '../../../pkg/aws/index.ts';
-import { ClusterCaches, GroupKeyMapper, wireEvents } from '../../../pkg/k8s/index.ts';
-import { defaultTranslateConfig } from '../../../pkg/translate/index.ts';
-import { Reconciler } from '../../../controller/reconciler.ts';
-import { testCredentials } from '../../env/aws-clients.ts';
+
+import type { ClusterCaches } from '../../../pkg/k8s/index.ts';
+
+import type { Reconciler } from '../../../controller/reconciler.ts';
+
 import { allocatePodIps } from '../../env/pod-ips.ts';
+
+import {
+  startInProcessReconciler,
+  type InProcessReconciler,
+} from '../../env/in-process-reconciler.ts';
+
 import { useTestEnv } from '../../env/testenv.ts';
+
 import type { TestEnv } from '../../env/testenv.ts';
+
 import { endpointSlice, eventually, ingress, nodePortService } from './helpers.ts';
 
 const COUNT = 40;
@@ -30,6 +43,7 @@ describe('backend rules are cluster-level', () => {
   let aws: AwsClients;
   let caches: ClusterCaches;
   let reconciler: Reconciler;
+  let harness: InProcessReconciler;
   const signal = new AbortController().signal;
 
   /** Our rules on the node group, as `from-to`. */
@@ -49,32 +63,11 @@ describe('backend rules are cluster-level', () => {
     env = testEnv.env;
     await env.resetAws();
     ns = await env.freshNamespace('backend');
-    core = env.kc.makeApiClient(CoreV1Api);
-    net = env.kc.makeApiClient(NetworkingV1Api);
-    aws = createAwsClients({
-      region: env.state.region,
-      endpoint: env.state.awsEndpoint,
-      credentials: testCredentials,
-    });
-    // Every namespace watched: only then may the controller revoke a rule.
-    caches = new ClusterCaches({ kc: env.kc });
-    const translate = { ...defaultTranslateConfig, clusterName: env.clusterName };
-    const mapper = new GroupKeyMapper(caches, translate);
-    wireEvents(caches, mapper, () => undefined);
-    await caches.start();
-    await eventually('caches synced', () => (caches.hasSynced() ? true : undefined));
-    reconciler = new Reconciler({
-      caches,
-      mapper,
-      networking: net,
-      core,
-      clients: aws,
-      vpcId: env.world.vpcId,
-      translate,
-    });
+    harness = await startInProcessReconciler(env);
+    ({ core, net, aws, caches, reconciler } = harness);
   });
   after(async () => {
-    await caches.stop();
+    await harness.stop();
   });
 
   const names = Array.from({ length: COUNT }, (_, i) => `app${String(i)}`);

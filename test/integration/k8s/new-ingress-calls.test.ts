@@ -9,15 +9,25 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CoreV1Api, NetworkingV1Api } from '@kubernetes/client-node';
-import { createAwsClients, isMutating } from '../../../pkg/aws/index.ts';
+
+import type { NetworkingV1Api } from '@kubernetes/client-node';
+
+import { isMutating } from '../../../pkg/aws/index.ts';
 import type { AwsClients } from '../../../pkg/aws/index.ts';
-import { ClusterCaches, GroupKeyMapper, wireEvents } from '../../../pkg/k8s/index.ts';
-import { defaultTranslateConfig } from '../../../pkg/translate/index.ts';
-import { Reconciler } from '../../../controller/reconciler.ts';
+
+import type { ClusterCaches } from '../../../pkg/k8s/index.ts';
+
+import type { Reconciler } from '../../../controller/reconciler.ts';
+
 import type { ReconcileReport } from '../../../controller/reconciler.ts';
-import { testCredentials } from '../../env/aws-clients.ts';
+
+import {
+  startInProcessReconciler,
+  type InProcessReconciler,
+} from '../../env/in-process-reconciler.ts';
+
 import { useTestEnv } from '../../env/testenv.ts';
+
 import { eventually, ingress, nodePortService } from './helpers.ts';
 
 describe('AWS calls of a new Ingress', () => {
@@ -27,35 +37,16 @@ describe('AWS calls of a new Ingress', () => {
   let aws: AwsClients;
   let caches: ClusterCaches;
   let reconciler: Reconciler;
+  let harness: InProcessReconciler;
   const signal = new AbortController().signal;
 
   before(async () => {
     const env = testEnv.env;
     await env.resetAws();
     ns = await env.freshNamespace('new-calls');
-    const core = env.kc.makeApiClient(CoreV1Api);
-    net = env.kc.makeApiClient(NetworkingV1Api);
-    aws = createAwsClients({
-      region: env.state.region,
-      endpoint: env.state.awsEndpoint,
-      credentials: testCredentials,
-    });
-    caches = new ClusterCaches({ kc: env.kc, watchNamespace: ns });
-    const translate = { ...defaultTranslateConfig, clusterName: env.clusterName };
-    const mapper = new GroupKeyMapper(caches, translate);
-    wireEvents(caches, mapper, () => undefined);
-    await caches.start();
-    await eventually('caches synced', () => (caches.hasSynced() ? true : undefined));
-    reconciler = new Reconciler({
-      caches,
-      mapper,
-      networking: net,
-      core,
-      clients: aws,
-      vpcId: env.world.vpcId,
-      translate,
-      watchNamespace: ns,
-    });
+    harness = await startInProcessReconciler(env, { namespace: ns });
+    ({ net, aws, caches, reconciler } = harness);
+    const { core } = harness;
     for (const name of ['web', 'api', 'home', 'blog']) {
       await core.createNamespacedService({ namespace: ns, body: nodePortService(ns, name) });
     }
@@ -64,8 +55,7 @@ describe('AWS calls of a new Ingress', () => {
     await reconciler.reconcile(`${ns}/home`, signal);
   });
   after(async () => {
-    await caches.stop();
-    aws.destroy();
+    await harness.stop();
   });
 
   async function create(name: string, services: readonly string[]): Promise<void> {

@@ -14,20 +14,15 @@ import {
   DescribeTargetHealthCommand,
   DescribeListenersCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import {
-  CoreV1Api,
-  NetworkingV1Api,
-  PatchStrategy,
-  setHeaderOptions,
-} from '@kubernetes/client-node';
-import type { V1Ingress } from '@kubernetes/client-node';
-import { createAwsClients } from '../../../pkg/aws/index.ts';
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import type { V1Ingress, CoreV1Api, NetworkingV1Api } from '@kubernetes/client-node';
 import type { AwsClients } from '../../../pkg/aws/index.ts';
-import { ClusterCaches, GroupKeyMapper, wireEvents } from '../../../pkg/k8s/index.ts';
-import { defaultTranslateConfig } from '../../../pkg/translate/index.ts';
-import { Reconciler } from '../../../controller/reconciler.ts';
-import type { ReconcileReport } from '../../../controller/reconciler.ts';
-import { testCredentials } from '../../env/aws-clients.ts';
+import type { ClusterCaches } from '../../../pkg/k8s/index.ts';
+import type { Reconciler, ReconcileReport } from '../../../controller/reconciler.ts';
+import {
+  startInProcessReconciler,
+  type InProcessReconciler,
+} from '../../env/in-process-reconciler.ts';
 import { useTestEnv } from '../../env/testenv.ts';
 import type { TestEnv } from '../../env/testenv.ts';
 import { eventually, ingress, nodePortService } from './helpers.ts';
@@ -44,42 +39,21 @@ describe('reconcile end to end', () => {
   let aws: AwsClients;
   let caches: ClusterCaches;
   let reconciler: Reconciler;
+  let harness: InProcessReconciler;
   const signal = new AbortController().signal;
 
   before(async () => {
     env = testEnv.env;
     await env.resetAws();
     ns = await env.freshNamespace('e2e');
-    core = env.kc.makeApiClient(CoreV1Api);
-    net = env.kc.makeApiClient(NetworkingV1Api);
-    aws = createAwsClients({
-      region: env.state.region,
-      endpoint: env.state.awsEndpoint,
-      credentials: testCredentials,
-    });
-    caches = new ClusterCaches({ kc: env.kc, watchNamespace: ns });
-    const translate = { ...defaultTranslateConfig, clusterName: env.clusterName };
-    const mapper = new GroupKeyMapper(caches, translate);
-    wireEvents(caches, mapper, () => undefined);
-    await caches.start();
-    await eventually('caches synced', () => (caches.hasSynced() ? true : undefined));
-    reconciler = new Reconciler({
-      caches,
-      mapper,
-      networking: net,
-      core,
-      clients: aws,
-      vpcId: env.world.vpcId,
-      translate,
-      watchNamespace: ns,
-    });
+    harness = await startInProcessReconciler(env, { namespace: ns });
+    ({ core, net, aws, caches, reconciler } = harness);
     for (const name of ['web', 'api', 'admin']) {
       await core.createNamespacedService({ namespace: ns, body: nodePortService(ns, name) });
     }
   });
   after(async () => {
-    await caches.stop();
-    aws.destroy();
+    await harness.stop();
   });
 
   /** Waits until the cache holds the version of the Ingress the API server has now. */

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+
 import {
   DeleteRuleCommand,
   DeregisterTargetsCommand,
@@ -14,20 +15,26 @@ import {
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import {
-  CoreV1Api,
-  NetworkingV1Api,
-  PatchStrategy,
-  setHeaderOptions,
-} from '@kubernetes/client-node';
-import { createAwsClients, isMutating } from '../../../pkg/aws/index.ts';
+
+import type { NetworkingV1Api } from '@kubernetes/client-node';
+
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { isMutating } from '../../../pkg/aws/index.ts';
 import type { AwsClients } from '../../../pkg/aws/index.ts';
-import { ClusterCaches, GroupKeyMapper, wireEvents } from '../../../pkg/k8s/index.ts';
-import { defaultTranslateConfig } from '../../../pkg/translate/index.ts';
-import { Reconciler } from '../../../controller/reconciler.ts';
+
+import type { ClusterCaches } from '../../../pkg/k8s/index.ts';
+
+import type { Reconciler } from '../../../controller/reconciler.ts';
+
 import type { ReconcileReport } from '../../../controller/reconciler.ts';
-import { testCredentials } from '../../env/aws-clients.ts';
+
+import {
+  startInProcessReconciler,
+  type InProcessReconciler,
+} from '../../env/in-process-reconciler.ts';
+
 import { useTestEnv } from '../../env/testenv.ts';
+
 import { eventually, ingress, nodePortService } from './helpers.ts';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -43,6 +50,7 @@ describe('steady state', () => {
   let group: string;
   /** The reconciler's clock: tests move it past the full-discovery interval. */
   let clock = 1_000_000;
+  let harness: InProcessReconciler;
   const signal = new AbortController().signal;
 
   before(async () => {
@@ -50,31 +58,12 @@ describe('steady state', () => {
     await env.resetAws();
     ns = await env.freshNamespace('steady');
     group = `${ns}/shop`;
-    const core = env.kc.makeApiClient(CoreV1Api);
-    net = env.kc.makeApiClient(NetworkingV1Api);
-    aws = createAwsClients({
-      region: env.state.region,
-      endpoint: env.state.awsEndpoint,
-      credentials: testCredentials,
+    harness = await startInProcessReconciler(env, {
+      namespace: ns,
+      reconciler: { now: () => clock, fullDiscoveryIntervalMs: HOUR },
     });
-    caches = new ClusterCaches({ kc: env.kc, watchNamespace: ns });
-    const translate = { ...defaultTranslateConfig, clusterName: env.clusterName };
-    const mapper = new GroupKeyMapper(caches, translate);
-    wireEvents(caches, mapper, () => undefined);
-    await caches.start();
-    await eventually('caches synced', () => (caches.hasSynced() ? true : undefined));
-    reconciler = new Reconciler({
-      caches,
-      mapper,
-      networking: net,
-      core,
-      clients: aws,
-      vpcId: env.world.vpcId,
-      translate,
-      watchNamespace: ns,
-      now: () => clock,
-      fullDiscoveryIntervalMs: HOUR,
-    });
+    ({ net, aws, caches, reconciler } = harness);
+    const { core } = harness;
     for (const name of ['web', 'api']) {
       await core.createNamespacedService({ namespace: ns, body: nodePortService(ns, name) });
     }
@@ -85,8 +74,7 @@ describe('steady state', () => {
     await cached();
   });
   after(async () => {
-    await caches.stop();
-    aws.destroy();
+    await harness.stop();
   });
 
   /** Waits until the cache holds the version of the Ingress the API server has now. */

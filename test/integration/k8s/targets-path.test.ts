@@ -5,22 +5,26 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+
 import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import {
-  CoreV1Api,
-  DiscoveryV1Api,
-  NetworkingV1Api,
-  PatchStrategy,
-  setHeaderOptions,
-} from '@kubernetes/client-node';
-import { createAwsClients } from '../../../pkg/aws/index.ts';
+
+import { DiscoveryV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+
 import type { AwsClients } from '../../../pkg/aws/index.ts';
+
 import { discoverStack } from '../../../pkg/deploy/index.ts';
-import { ClusterCaches, GroupKeyMapper, wireEvents } from '../../../pkg/k8s/index.ts';
-import { defaultTranslateConfig } from '../../../pkg/translate/index.ts';
-import { Reconciler } from '../../../controller/reconciler.ts';
-import { testCredentials } from '../../env/aws-clients.ts';
+
+import type { ClusterCaches } from '../../../pkg/k8s/index.ts';
+
+import type { Reconciler } from '../../../controller/reconciler.ts';
+
+import {
+  startInProcessReconciler,
+  type InProcessReconciler,
+} from '../../env/in-process-reconciler.ts';
+
 import { useTestEnv } from '../../env/testenv.ts';
+
 import { endpointSlice, eventually, ingress, nodePortService } from './helpers.ts';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -30,41 +34,23 @@ describe('targets-only reconcile', () => {
   let aws: AwsClients;
   let caches: ClusterCaches;
   after(async () => {
-    await caches.stop();
-    aws.destroy();
+    await harness.stop();
   });
   const keys: string[] = [];
   let ns: string;
   let reconciler: Reconciler;
   let discovery: DiscoveryV1Api;
+  let harness: InProcessReconciler;
   const signal = new AbortController().signal;
 
   before(async () => {
     const env = testEnv.env;
     await env.resetAws();
     ns = await env.freshNamespace('tg');
-    aws = createAwsClients({
-      region: env.state.region,
-      endpoint: env.state.awsEndpoint,
-      credentials: testCredentials,
-    });
-    const core = env.kc.makeApiClient(CoreV1Api);
-    const net = env.kc.makeApiClient(NetworkingV1Api);
     discovery = env.kc.makeApiClient(DiscoveryV1Api);
-    caches = new ClusterCaches({ kc: env.kc, watchNamespace: ns });
-    const translate = { ...defaultTranslateConfig, clusterName: env.clusterName };
-    const mapper = new GroupKeyMapper(caches, translate);
-    wireEvents(caches, mapper, (k) => keys.push(k));
-    await caches.start();
-    reconciler = new Reconciler({
-      caches,
-      mapper,
-      networking: net,
-      core,
-      clients: aws,
-      vpcId: env.world.vpcId,
-      translate,
-    });
+    harness = await startInProcessReconciler(env, { namespace: ns, enqueue: (k) => keys.push(k) });
+    ({ aws, caches, reconciler } = harness);
+    const { core, net } = harness;
     await core.createNamespacedService({ namespace: ns, body: nodePortService(ns, 'pods') });
     await discovery.createNamespacedEndpointSlice({
       namespace: ns,
