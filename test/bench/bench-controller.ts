@@ -6,18 +6,18 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
-import { CoreV1Api, DiscoveryV1Api, NetworkingV1Api } from '@kubernetes/client-node';
-import { createAwsClients, isMutating } from '../../pkg/aws/index.ts';
+import type { CoreV1Api, NetworkingV1Api } from '@kubernetes/client-node';
+import { DiscoveryV1Api } from '@kubernetes/client-node';
+import { isMutating } from '../../pkg/aws/index.ts';
 import type { AwsClients } from '../../pkg/aws/index.ts';
-import { ClusterCaches, GroupKeyMapper, wireEvents } from '../../pkg/k8s/index.ts';
-import { defaultTranslateConfig } from '../../pkg/translate/index.ts';
+import type { ClusterCaches } from '../../pkg/k8s/index.ts';
 import { handleResult } from '../../controller/handle-result.ts';
 import type { HandledResult } from '../../controller/handle-result.ts';
-import { Reconciler } from '../../controller/reconciler.ts';
+import type { Reconciler } from '../../controller/reconciler.ts';
 import type { ReconcileReport } from '../../controller/reconciler.ts';
 import { WorkQueue } from '../../controller/work-queue.ts';
 import { WorkerPool } from '../../controller/workers.ts';
-import { testCredentials } from '../env/aws-clients.ts';
+import { startInProcessReconciler } from '../env/in-process-reconciler.ts';
 import type { TestEnv } from '../env/testenv.ts';
 
 /** One reconcile the workers ran, with the AWS calls made inside it. */
@@ -111,31 +111,15 @@ export async function startController(
   env: TestEnv,
   options: { readonly namespace: string; readonly workers: number },
 ): Promise<BenchController> {
-  const aws = createAwsClients({
-    region: env.state.region,
-    endpoint: env.state.awsEndpoint,
-    credentials: testCredentials,
-  });
-  const core = env.kc.makeApiClient(CoreV1Api);
-  const net = env.kc.makeApiClient(NetworkingV1Api);
-  const discovery = env.kc.makeApiClient(DiscoveryV1Api);
-  const caches = new ClusterCaches({ kc: env.kc, watchNamespace: options.namespace });
-  const translate = { ...defaultTranslateConfig, clusterName: env.clusterName };
-  const mapper = new GroupKeyMapper(caches, translate);
   const queue = new WorkQueue();
-  wireEvents(caches, mapper, (key) => {
-    queue.add(key);
+  const harness = await startInProcessReconciler(env, {
+    namespace: options.namespace,
+    enqueue: (key) => {
+      queue.add(key);
+    },
   });
-  const reconciler = new Reconciler({
-    caches,
-    mapper,
-    networking: net,
-    core,
-    clients: aws,
-    vpcId: env.world.vpcId,
-    translate,
-    watchNamespace: options.namespace,
-  });
+  const { aws, core, net, caches, reconciler } = harness;
+  const discovery = env.kc.makeApiClient(DiscoveryV1Api);
   const reports: ReconcileReport[] = [];
   const failures: string[] = [];
   const perReconcile: ReconcileCalls[] = [];
@@ -180,8 +164,6 @@ export async function startController(
       }
     },
   });
-  await caches.start();
-  await until('caches synced', () => caches.hasSynced(), 30_000);
   pool.start();
   return {
     aws,
@@ -209,8 +191,7 @@ export async function startController(
     },
     async stop() {
       await pool.stop(10_000);
-      await caches.stop();
-      aws.destroy();
+      await harness.stop();
     },
   };
 }
