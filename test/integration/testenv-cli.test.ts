@@ -65,4 +65,28 @@ describe('testenv command line', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('names what to install when provisioning finds no Go toolchain', async () => {
+    const cache = mkdtempSync(join(tmpdir(), 'albatross-nocache-'));
+    try {
+      // An empty cache forces a build; a PATH without Go makes it impossible.
+      const env = {
+        PATH: '/usr/bin:/bin',
+        HOME: process.env.HOME ?? '/root',
+        ALBATROSS_CACHE_DIR: cache,
+      };
+      const failed = await run(join(repoRoot, 'test/env/provision.sh'), [], { env }).then(
+        () => undefined,
+        (err: unknown) => err as { code?: number; stderr?: string },
+      );
+      assert.ok(failed, 'provisioning without Go must fail');
+      assert.notEqual(failed.code, 0);
+      assert.match(
+        failed.stderr ?? '',
+        /'go' is required to provision the test environment: install Go 1\.24 or newer/,
+      );
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
+  });
 });
