@@ -4,7 +4,7 @@
  * round after it finds nothing left to do.
  */
 import assert from 'node:assert/strict';
-import { after, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import {
   DescribeSecurityGroupRulesCommand,
   DescribeSecurityGroupsCommand,
@@ -23,28 +23,18 @@ import {
 import type { DeployContext } from '../../../pkg/deploy/index.ts';
 import type { Stack } from '../../../pkg/model/index.ts';
 import { DEFAULT_NODE_PORT_RANGE, planChanges } from '../../../pkg/plan/index.ts';
-import { useTestEnv } from '../../env/testenv.ts';
 import type { TestEnv } from '../../env/testenv.ts';
 import { forward, rule, shopStack, targetGroup } from './builders.ts';
 import type { StackWorld } from './builders.ts';
-import { deployContext, reconcile, targetGroupNames, writes } from './harness.ts';
+import { reconcile, targetGroupNames, useDeployWorld, writes } from './harness.ts';
 
 describe('deploy: one stack through its changes', () => {
-  const testEnv = useTestEnv();
+  const world = useDeployWorld();
   let env: TestEnv;
   let ctx: DeployContext;
   let w: StackWorld;
-  const contexts: DeployContext[] = [];
-
-  beforeEach(async () => {
-    env = testEnv.env;
-    await env.resetAws();
-    ctx = deployContext(env);
-    contexts.push(ctx);
-    w = { cluster: env.clusterName, stackId: 'shop/web', world: env.world };
-  });
-  after(() => {
-    for (const c of contexts) c.clients.destroy();
+  beforeEach(() => {
+    ({ env, ctx, w } = world);
   });
 
   /** Applies `desired` and checks the round after it is a no-op. */

@@ -7,8 +7,10 @@ import type { ApplyResult, DeployContext } from '../../../pkg/deploy/index.ts';
 import type { ActualStack, Stack } from '../../../pkg/model/index.ts';
 import { planChanges } from '../../../pkg/plan/index.ts';
 import type { Plan } from '../../../pkg/plan/index.ts';
+import { after, beforeEach } from 'node:test';
 import { testCredentials } from '../../env/aws-clients.ts';
-import type { TestEnv } from '../../env/testenv.ts';
+import { useTestEnv, type TestEnv } from '../../env/testenv.ts';
+import type { StackWorld } from './builders.ts';
 
 export function deployContext(env: TestEnv): DeployContext & { readonly clients: AwsClients } {
   return {
@@ -19,6 +21,52 @@ export function deployContext(env: TestEnv): DeployContext & { readonly clients:
       endpoint: env.state.awsEndpoint,
       credentials: testCredentials,
     }),
+  };
+}
+
+type CountedContext = DeployContext & { readonly clients: AwsClients };
+
+/**
+ * For a deploy suite (call in a `describe` body): before each test a reset emulator, a
+ * fresh deploy context and the world of the stack `shop/web`; every context's clients are
+ * released when the suite ends. `track` hands over the release of a context made by a test.
+ */
+export function useDeployWorld(): {
+  readonly env: TestEnv;
+  readonly ctx: CountedContext;
+  readonly w: StackWorld;
+  track(ctx: CountedContext): void;
+} {
+  const testEnv = useTestEnv();
+  const contexts: CountedContext[] = [];
+  let current: { env: TestEnv; ctx: CountedContext; w: StackWorld } | undefined;
+  beforeEach(async () => {
+    const env = testEnv.env;
+    await env.resetAws();
+    const ctx = deployContext(env);
+    contexts.push(ctx);
+    current = { env, ctx, w: { cluster: env.clusterName, stackId: 'shop/web', world: env.world } };
+  });
+  after(() => {
+    for (const c of contexts) c.clients.destroy();
+  });
+  const now = () => {
+    if (current === undefined) throw new Error('useDeployWorld: used outside a test');
+    return current;
+  };
+  return {
+    get env() {
+      return now().env;
+    },
+    get ctx() {
+      return now().ctx;
+    },
+    get w() {
+      return now().w;
+    },
+    track(ctx) {
+      contexts.push(ctx);
+    },
   };
 }
 

@@ -4,7 +4,7 @@
  * with similar names, without our tags or with another cluster's, survive everything.
  */
 import assert from 'node:assert/strict';
-import { after, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import {
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
@@ -25,30 +25,20 @@ import {
 } from '../../../pkg/deploy/index.ts';
 import type { DeployContext } from '../../../pkg/deploy/index.ts';
 import type { Stack } from '../../../pkg/model/index.ts';
-import { useTestEnv } from '../../env/testenv.ts';
 import type { TestEnv } from '../../env/testenv.ts';
 import { emptyStack, forward, shopStack, targetGroup } from './builders.ts';
 import type { StackWorld } from './builders.ts';
-import { deployContext, reconcile } from './harness.ts';
+import { deployContext, reconcile, useDeployWorld } from './harness.ts';
 
 const tag = (Key: string, Value: string) => ({ Key, Value });
 
 describe('deploy: ownership', () => {
-  const testEnv = useTestEnv();
+  const world = useDeployWorld();
   let env: TestEnv;
   let ctx: DeployContext;
   let w: StackWorld;
-  const contexts: DeployContext[] = [];
-
-  beforeEach(async () => {
-    env = testEnv.env;
-    await env.resetAws();
-    ctx = deployContext(env);
-    contexts.push(ctx);
-    w = { cluster: env.clusterName, stackId: 'shop/web', world: env.world };
-  });
-  after(() => {
-    for (const c of contexts) c.clients.destroy();
+  beforeEach(() => {
+    ({ env, ctx, w } = world);
   });
 
   /** Foreign look-alikes: untagged, or tagged by another cluster with our stack and ids. */
@@ -234,7 +224,7 @@ describe('deploy: ownership', () => {
       }),
     );
     const other = { ...deployContext(env), clusterName: 'other-cluster' };
-    contexts.push(other);
+    world.track(other);
     await reconcile(
       other,
       shopStack({ ...w, cluster: 'other-cluster', stackId: 'elsewhere' }, { backendRules: [] }),
