@@ -22,6 +22,7 @@ import {
   targetGroupName,
 } from '../../../pkg/naming/index.ts';
 import type { World } from '../../env/world.ts';
+import { defaultHealthCheck } from '../../unit/plan/builders.ts';
 
 export const member = 'shop/web';
 
@@ -79,16 +80,7 @@ export function targetGroup(
     protocolVersion: 'HTTP1',
     port,
     ipAddressType: 'ipv4',
-    healthCheck: {
-      port: 'traffic-port',
-      protocol: 'HTTP',
-      path: '/',
-      intervalSeconds: 15,
-      timeoutSeconds: 5,
-      healthyThresholdCount: 2,
-      unhealthyThresholdCount: 2,
-      successCodes: '200',
-    },
+    healthCheck: defaultHealthCheck,
     attributes: {},
     tags: tags(w, id, member),
     targets: nodes.map((n) =>

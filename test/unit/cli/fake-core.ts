@@ -12,6 +12,7 @@ import type {
   Stack,
   TargetGroup,
 } from '../../../pkg/model/index.ts';
+import { defaultHealthCheck } from '../plan/builders.ts';
 
 export const fakeCore: PlanCore = {
   buildStack: (group: IngressGroup) => {
@@ -46,16 +47,7 @@ export const fakeCore: PlanCore = {
             protocolVersion: 'HTTP1',
             port: 30000,
             ipAddressType: 'ipv4',
-            healthCheck: {
-              port: 'traffic-port',
-              protocol: 'HTTP',
-              path: '/',
-              intervalSeconds: 15,
-              timeoutSeconds: 5,
-              healthyThresholdCount: 2,
-              unhealthyThresholdCount: 2,
-              successCodes: '200',
-            },
+            healthCheck: defaultHealthCheck,
             attributes: {},
             tags: {},
             targets: null,

@@ -8,6 +8,7 @@ import type {
   ActualStack,
   ActualTargetGroup,
   BackendAccessRule,
+  HealthCheck,
   Listener,
   ListenerRule,
   LoadBalancer,
@@ -95,6 +96,18 @@ export function rule(
   };
 }
 
+/** The health check an Ingress gets when it sets none (the spec's defaults). */
+export const defaultHealthCheck: HealthCheck = {
+  port: 'traffic-port',
+  protocol: 'HTTP',
+  path: '/',
+  intervalSeconds: 15,
+  timeoutSeconds: 5,
+  healthyThresholdCount: 2,
+  unhealthyThresholdCount: 2,
+  successCodes: '200',
+};
+
 export function targetGroup(overrides: Partial<TargetGroup> = {}): TargetGroup {
   const id = overrides.id ?? 'shop/web:svc:80';
   const member = overrides.member ?? 'shop/web';
@@ -108,16 +121,7 @@ export function targetGroup(overrides: Partial<TargetGroup> = {}): TargetGroup {
     protocolVersion: 'HTTP1',
     port: 30080,
     ipAddressType: 'ipv4',
-    healthCheck: {
-      port: 'traffic-port',
-      protocol: 'HTTP',
-      path: '/',
-      intervalSeconds: 15,
-      timeoutSeconds: 5,
-      healthyThresholdCount: 2,
-      unhealthyThresholdCount: 2,
-      successCodes: '200',
-    },
+    healthCheck: defaultHealthCheck,
     attributes: {},
     tags: ownership(id, member),
     targets: [
