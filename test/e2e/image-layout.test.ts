@@ -10,16 +10,17 @@ import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, stat, symlink, copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { CoreV1Api, NetworkingV1Api } from '@kubernetes/client-node';
 import { CONTROLLER_HELP } from '../../controller/config.ts';
 import { useTestEnv } from '../env/testenv.ts';
 import { eventually, ingress, nodePortService } from '../integration/k8s/helpers.ts';
-import { repoRoot } from '../unit/iam/policy-actions.ts';
 import { ControllerProcess } from './controller-process.ts';
 import { argsOf, execForm, labelKeys, parseDockerfile, type Stage } from './dockerfile.ts';
 
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const run = promisify(execFile);
 const node = process.execPath;
 

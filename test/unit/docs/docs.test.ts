@@ -70,11 +70,14 @@ describe('docs/', () => {
   });
 
   it('holds the install, migration and troubleshooting guides', () => {
-    assert.deepEqual(docs.map((d) => d.name).sort(), [
+    const names = docs.map((d) => d.name);
+    for (const guide of [
       'install.md',
       'migrate-from-aws-load-balancer-controller.md',
       'troubleshooting.md',
-    ]);
+    ]) {
+      assert.ok(names.includes(guide), guide);
+    }
   });
 
   it('names only flags the controller or albatross plan has', () => {
