@@ -185,11 +185,13 @@ describe('container image layout', () => {
         },
       );
       const controller = new ControllerProcess('image', child);
+      const started = Date.now();
       try {
         // THEN it turns ready and gives an Ingress its ALB
         await eventually('ready', async () =>
           (await controller.health('/readyz')).status === 200 ? true : undefined,
         );
+        timings.controllerReadyMs = Date.now() - started;
         const core = env.kc.makeApiClient(CoreV1Api);
         const net = env.kc.makeApiClient(NetworkingV1Api);
         await core.createNamespacedService({ namespace: ns, body: nodePortService(ns, 'web') });
@@ -205,6 +207,7 @@ describe('container image layout', () => {
           30_000,
         );
         assert.match(host, /elb\.amazonaws\.com$/);
+        timings.controllerAddressMs = Date.now() - started;
         await net.deleteNamespacedIngress({ name: 'shop', namespace: ns });
         await eventually(
           'the Ingress released',
@@ -214,6 +217,7 @@ describe('container image layout', () => {
               : undefined,
           30_000,
         );
+        timings.controllerReleasedMs = Date.now() - started;
       } finally {
         const exit = await controller.stop('SIGTERM');
         assert.equal(exit.code, 0, controller.recentLog());
