@@ -29,7 +29,7 @@ function render(values: Readonly<Record<string, unknown>> = {}): Rendered[] {
 }
 
 function deployment(objects: readonly Rendered[]): V1Deployment {
-  return (only(objects, 'Deployment'));
+  return only(objects, 'Deployment');
 }
 
 function container(objects: readonly Rendered[]) {
@@ -67,7 +67,9 @@ function grants(
  * while the controller's help does not list them.
  */
 function parseArgs(list: readonly string[]) {
-  const known = list.filter((a) => !a.startsWith('--webhook-') || CONTROLLER_HELP.includes('--webhook-'));
+  const known = list.filter(
+    (a) => !a.startsWith('--webhook-') || CONTROLLER_HELP.includes('--webhook-'),
+  );
   const [command, ...flags] = known;
   assert.equal(command, 'controller');
   return parseControllerConfig(flags, { AWS_REGION: 'eu-west-1', POD_NAMESPACE: NS });
@@ -99,8 +101,19 @@ describe('helm chart: render', () => {
         'ServiceAccount',
       ]);
       for (const o of objects) {
-        if (!['ClusterRole', 'ClusterRoleBinding', 'IngressClass', 'MutatingWebhookConfiguration'].includes(o.kind))
-          assert.equal(o.metadata.namespace, NS, `${o.kind}/${o.metadata.name} is in the release namespace`);
+        if (
+          ![
+            'ClusterRole',
+            'ClusterRoleBinding',
+            'IngressClass',
+            'MutatingWebhookConfiguration',
+          ].includes(o.kind)
+        )
+          assert.equal(
+            o.metadata.namespace,
+            NS,
+            `${o.kind}/${o.metadata.name} is in the release namespace`,
+          );
       }
     });
 
@@ -143,7 +156,9 @@ describe('helm chart: render', () => {
       assert.equal(c.livenessProbe.httpGet.port, 'health');
       const health = c.ports?.find((p) => p.name === 'health');
       assert.equal(health?.containerPort, 8081);
-      assert.ok(c.resources?.requests?.cpu !== undefined && c.resources.limits?.memory !== undefined);
+      assert.ok(
+        c.resources?.requests?.cpu !== undefined && c.resources.limits?.memory !== undefined,
+      );
     });
 
     it('tells the pod its namespace through the downward API', () => {
@@ -154,7 +169,7 @@ describe('helm chart: render', () => {
     it('spreads replicas across zones and has a PodDisruptionBudget', () => {
       const spread = deployment(objects).spec?.template.spec?.topologySpreadConstraints ?? [];
       assert.ok(spread.some((t) => t.topologyKey === 'topology.kubernetes.io/zone'));
-      const pdb = (only(objects, 'PodDisruptionBudget') as unknown as V1PodDisruptionBudget);
+      const pdb = only(objects, 'PodDisruptionBudget') as unknown as V1PodDisruptionBudget;
       assert.equal(pdb.spec?.maxUnavailable, 1);
       assert.deepEqual(
         pdb.spec.selector?.matchLabels,
@@ -191,15 +206,18 @@ describe('helm chart: render', () => {
     });
 
     it('renders the readiness-gate webhook contract exactly', () => {
-      const svc = (only(objects, 'Service', 'albatross-webhook') as unknown as V1Service);
+      const svc = only(objects, 'Service', 'albatross-webhook') as unknown as V1Service;
       assert.deepEqual(
         svc.spec?.ports?.map((p) => [p.port, p.targetPort]),
         [[443, 'webhook-server']],
       );
       const port = container(objects).ports?.find((p) => p.name === 'webhook-server');
       assert.equal(port?.containerPort, 9443);
-      const mwc = (
-        only(objects, 'MutatingWebhookConfiguration', 'albatross-webhook') as unknown as V1MutatingWebhookConfiguration);
+      const mwc = only(
+        objects,
+        'MutatingWebhookConfiguration',
+        'albatross-webhook',
+      ) as unknown as V1MutatingWebhookConfiguration;
       assert.equal(mwc.webhooks?.length, 1);
       const [hook] = mwc.webhooks ?? [];
       assert.equal(hook?.name, 'pod-readiness-gate.albatross.dev');
@@ -233,31 +251,39 @@ describe('helm chart: render', () => {
     });
 
     it('creates the alb IngressClass for albatross.dev/alb, not the default one', () => {
-      const cls = (only(objects, 'IngressClass', 'alb') as unknown as V1IngressClass);
+      const cls = only(objects, 'IngressClass', 'alb') as unknown as V1IngressClass;
       assert.equal(cls.spec?.controller, 'albatross.dev/alb');
-      assert.equal(cls.metadata?.annotations?.['ingressclass.kubernetes.io/is-default-class'], undefined);
+      assert.equal(
+        cls.metadata?.annotations?.['ingressclass.kubernetes.io/is-default-class'],
+        undefined,
+      );
       assert.equal(cls.spec.parameters, undefined);
     });
 
     it('limits traffic to the API server, DNS and AWS, and in to its ports', () => {
-      const np = (only(objects, 'NetworkPolicy') as unknown as V1NetworkPolicy);
+      const np = only(objects, 'NetworkPolicy') as unknown as V1NetworkPolicy;
       assert.deepEqual(np.spec?.policyTypes, ['Ingress', 'Egress']);
       const egressPorts = (np.spec.egress ?? []).map((e) =>
         (e.ports ?? []).map((p) => `${String(p.port)}/${p.protocol ?? ''}`).join(','),
       );
       assert.deepEqual(egressPorts, ['443/TCP,6443/TCP', '53/UDP,53/TCP', '443/TCP']);
-      const ingressPorts = (np.spec.ingress ?? []).flatMap((i) => (i.ports ?? []).map((p) => p.port));
+      const ingressPorts = (np.spec.ingress ?? []).flatMap((i) =>
+        (i.ports ?? []).map((p) => p.port),
+      );
       assert.deepEqual(ingressPorts, [8080, 8081, 9443]);
     });
 
     it('has a metrics Service on the metrics port, and no ServiceMonitor', () => {
-      const svc = (only(objects, 'Service', 'albatross-metrics') as unknown as V1Service);
-      assert.deepEqual(svc.spec?.ports?.map((p) => p.port), [8080]);
+      const svc = only(objects, 'Service', 'albatross-metrics') as unknown as V1Service;
+      assert.deepEqual(
+        svc.spec?.ports?.map((p) => p.port),
+        [8080],
+      );
       assert.ok(!kinds(objects).includes('ServiceMonitor'));
     });
 
     it('annotates no IRSA role unless given one', () => {
-      const sa = (only(objects, 'ServiceAccount') as unknown as V1ServiceAccount);
+      const sa = only(objects, 'ServiceAccount') as unknown as V1ServiceAccount;
       assert.equal(sa.metadata?.annotations?.['eks.amazonaws.com/role-arn'], undefined);
       assert.equal(deployment(objects).spec?.template.spec?.serviceAccountName, 'albatross');
     });
@@ -269,11 +295,17 @@ describe('helm chart: render', () => {
       assert.ok(!kinds(objects).includes('MutatingWebhookConfiguration'));
       assert.ok(!objects.some((o) => o.metadata.name === 'albatross-webhook'));
       const a = args(objects);
-      assert.deepEqual(a.filter((x) => x.startsWith('--webhook-')), ['--webhook-port=0']);
-      assert.equal(container(objects).ports?.find((p) => p.name === 'webhook-server'), undefined);
+      assert.deepEqual(
+        a.filter((x) => x.startsWith('--webhook-')),
+        ['--webhook-port=0'],
+      );
+      assert.equal(
+        container(objects).ports?.find((p) => p.name === 'webhook-server'),
+        undefined,
+      );
       assert.ok(!grants(rules(objects, 'ClusterRole'), 'mutatingwebhookconfigurations', 'patch'));
       assert.ok(!grants(rules(objects, 'Role'), 'secrets', 'create'));
-      const np = (only(objects, 'NetworkPolicy') as unknown as V1NetworkPolicy);
+      const np = only(objects, 'NetworkPolicy') as unknown as V1NetworkPolicy;
       assert.ok(!(np.spec?.ingress ?? []).some((i) => i.ports?.some((p) => p.port === 9443)));
     });
 
@@ -285,7 +317,10 @@ describe('helm chart: render', () => {
       assert.ok(spec.dnsNames.includes(`albatross-webhook.${NS}.svc`));
       assert.deepEqual(spec.issuerRef, { kind: 'Issuer', name: 'albatross-selfsigned' });
       only(objects, 'Issuer', 'albatross-selfsigned');
-      const mwc = (only(objects, 'MutatingWebhookConfiguration') as unknown as V1MutatingWebhookConfiguration);
+      const mwc = only(
+        objects,
+        'MutatingWebhookConfiguration',
+      ) as unknown as V1MutatingWebhookConfiguration;
       assert.equal(
         mwc.metadata?.annotations?.['cert-manager.io/inject-ca-from'],
         `${NS}/albatross-webhook`,
@@ -293,7 +328,9 @@ describe('helm chart: render', () => {
       const c = container(objects);
       const mount = c.volumeMounts?.find((m) => m.name === 'webhook-certs');
       assert.ok(mount?.readOnly === true);
-      const volume = deployment(objects).spec?.template.spec?.volumes?.find((v) => v.name === 'webhook-certs');
+      const volume = deployment(objects).spec?.template.spec?.volumes?.find(
+        (v) => v.name === 'webhook-certs',
+      );
       assert.equal(volume?.secret?.secretName, 'albatross-webhook-tls');
       const a = args(objects);
       assert.ok(a.includes(`--webhook-cert-dir=${mount.mountPath}`));
@@ -306,7 +343,9 @@ describe('helm chart: render', () => {
 
     it('webhook.certManager.issuerRef: uses that issuer and creates none', () => {
       const objects = render({
-        webhook: { certManager: { enabled: true, issuerRef: { name: 'corp-ca', kind: 'ClusterIssuer' } } },
+        webhook: {
+          certManager: { enabled: true, issuerRef: { name: 'corp-ca', kind: 'ClusterIssuer' } },
+        },
       });
       assert.ok(!kinds(objects).includes('Issuer'));
       const spec = only(objects, 'Certificate').spec as { issuerRef: unknown };
@@ -324,9 +363,9 @@ describe('helm chart: render', () => {
           metricsFrom: [{ namespaceSelector: { matchLabels: { name: 'monitoring' } } }],
         },
       });
-      const np = (only(objects, 'NetworkPolicy') as unknown as V1NetworkPolicy);
+      const np = only(objects, 'NetworkPolicy') as unknown as V1NetworkPolicy;
       assert.deepEqual(np.spec?.egress?.[0]?.to, [{ ipBlock: { cidr: '10.100.0.0/16' } }]);
-      assert.deepEqual(np.spec.ingress?.[0]?._from, [
+      assert.deepEqual((np.spec.ingress?.[0] as { from?: unknown } | undefined)?.from, [
         { namespaceSelector: { matchLabels: { name: 'monitoring' } } },
       ]);
     });
@@ -335,12 +374,15 @@ describe('helm chart: render', () => {
       const objects = render({ serviceMonitor: { enabled: true, labels: { release: 'prom' } } });
       const sm = only(objects, 'ServiceMonitor');
       assert.equal(sm.apiVersion, 'monitoring.coreos.com/v1');
-      assert.equal(sm.metadata.labels !== undefined && (sm.metadata.labels as Record<string, string>).release, 'prom');
+      assert.equal(
+        sm.metadata.labels !== undefined && (sm.metadata.labels as Record<string, string>).release,
+        'prom',
+      );
       const spec = sm.spec as {
         selector: { matchLabels: Record<string, string> };
         endpoints: { port: string }[];
       };
-      const svc = (only(objects, 'Service', 'albatross-metrics') as unknown as V1Service);
+      const svc = only(objects, 'Service', 'albatross-metrics') as unknown as V1Service;
       for (const [k, v] of Object.entries(spec.selector.matchLabels)) {
         assert.equal(svc.metadata?.labels?.[k], v, `the metrics Service has label ${k}=${v}`);
       }
@@ -349,7 +391,8 @@ describe('helm chart: render', () => {
 
     it('serviceMonitor without the metrics Service fails with a message', () => {
       assert.throws(
-        () => render({ serviceMonitor: { enabled: true }, metrics: { service: { enabled: false } } }),
+        () =>
+          render({ serviceMonitor: { enabled: true }, metrics: { service: { enabled: false } } }),
         /serviceMonitor.enabled needs metrics.service.enabled/,
       );
     });
@@ -357,10 +400,16 @@ describe('helm chart: render', () => {
     it('ingressClass.default and ingressClassParams.create: default class with parameters', () => {
       const objects = render({
         ingressClass: { name: 'alb-public', default: true },
-        ingressClassParams: { create: true, spec: { scheme: 'internet-facing', group: { name: 'shared' } } },
+        ingressClassParams: {
+          create: true,
+          spec: { scheme: 'internet-facing', group: { name: 'shared' } },
+        },
       });
-      const cls = (only(objects, 'IngressClass', 'alb-public') as unknown as V1IngressClass);
-      assert.equal(cls.metadata?.annotations?.['ingressclass.kubernetes.io/is-default-class'], 'true');
+      const cls = only(objects, 'IngressClass', 'alb-public') as unknown as V1IngressClass;
+      assert.equal(
+        cls.metadata?.annotations?.['ingressclass.kubernetes.io/is-default-class'],
+        'true',
+      );
       assert.deepEqual(cls.spec?.parameters, {
         apiGroup: 'elbv2.k8s.aws',
         kind: 'IngressClassParams',
@@ -373,7 +422,7 @@ describe('helm chart: render', () => {
 
     it('ingressClass.parametersName points at an existing IngressClassParams', () => {
       const objects = render({ ingressClass: { parametersName: 'team-a' } });
-      const cls = (only(objects, 'IngressClass') as unknown as V1IngressClass);
+      const cls = only(objects, 'IngressClass') as unknown as V1IngressClass;
       assert.equal(cls.spec?.parameters?.name, 'team-a');
       assert.ok(!kinds(objects).includes('IngressClassParams'));
     });
@@ -381,13 +430,19 @@ describe('helm chart: render', () => {
     it('serviceAccount.roleArn: the IRSA annotation', () => {
       const arn = 'arn:aws:iam::123456789012:role/albatross';
       const objects = render({ serviceAccount: { roleArn: arn, annotations: { team: 'net' } } });
-      const sa = (only(objects, 'ServiceAccount') as unknown as V1ServiceAccount);
-      assert.deepEqual(sa.metadata?.annotations, { team: 'net', 'eks.amazonaws.com/role-arn': arn });
+      const sa = only(objects, 'ServiceAccount') as unknown as V1ServiceAccount;
+      assert.deepEqual(sa.metadata?.annotations, {
+        team: 'net',
+        'eks.amazonaws.com/role-arn': arn,
+      });
     });
 
     it('priorityClassName: set on the pod', () => {
       const objects = render({ priorityClassName: 'system-cluster-critical' });
-      assert.equal(deployment(objects).spec?.template.spec?.priorityClassName, 'system-cluster-critical');
+      assert.equal(
+        deployment(objects).spec?.template.spec?.priorityClassName,
+        'system-cluster-critical',
+      );
     });
 
     it('replicaCount=1: no PodDisruptionBudget, which would block node drains', () => {
@@ -398,7 +453,7 @@ describe('helm chart: render', () => {
 
     it('replicaCount=3 with maxUnavailable 50%: the budget follows', () => {
       const objects = render({ replicaCount: 3, podDisruptionBudget: { maxUnavailable: '50%' } });
-      const pdb = (only(objects, 'PodDisruptionBudget') as unknown as V1PodDisruptionBudget);
+      const pdb = only(objects, 'PodDisruptionBudget') as unknown as V1PodDisruptionBudget;
       assert.equal(pdb.spec?.maxUnavailable, '50%');
     });
 
@@ -441,7 +496,15 @@ describe('helm chart: render', () => {
         env: [{ name: 'NODE_OPTIONS', value: '--max-old-space-size=256' }],
         nodeSelector: { 'kubernetes.io/os': 'linux' },
         tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }],
-        affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'arch', operator: 'In', values: ['arm64'] }] }] } } },
+        affinity: {
+          nodeAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: {
+              nodeSelectorTerms: [
+                { matchExpressions: [{ key: 'arch', operator: 'In', values: ['arm64'] }] },
+              ],
+            },
+          },
+        },
         podLabels: { team: 'net' },
       });
       const c = container(objects);
@@ -457,7 +520,15 @@ describe('helm chart: render', () => {
     });
 
     it('a release name other than albatross prefixes every object and flag consistently', () => {
-      const result = helm(['template', 'edge', chartDir, '--namespace', NS, '--set', 'clusterName=c1']);
+      const result = helm([
+        'template',
+        'edge',
+        chartDir,
+        '--namespace',
+        NS,
+        '--set',
+        'clusterName=c1',
+      ]);
       assert.equal(result.status, 0, result.stderr);
       assert.match(result.stdout, /name: edge-albatross-webhook\n/);
       assert.match(result.stdout, /--webhook-service-name=edge-albatross-webhook\n/);

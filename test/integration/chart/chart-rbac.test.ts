@@ -30,7 +30,13 @@ import {
 import { useTestEnv } from '../../env/testenv.ts';
 import { eventually, ingress, nodePortService } from '../k8s/helpers.ts';
 
-const RBAC_KINDS = new Set(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']);
+const RBAC_KINDS = new Set([
+  'ServiceAccount',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'Role',
+  'RoleBinding',
+]);
 
 describe("helm chart: the controller works with exactly the chart's RBAC", () => {
   const testEnv = useTestEnv();
@@ -48,12 +54,22 @@ describe("helm chart: the controller works with exactly the chart's RBAC", () =>
     appNs = await env.freshNamespace('chart-app');
     // Cluster-scoped names differ per run: the shared API server keeps old ClusterRoles.
     fullname = `albatross-${randomBytes(3).toString('hex')}`;
-    const rendered = renderChart({ clusterName: env.clusterName, fullnameOverride: fullname }, releaseNs);
+    const rendered = renderChart(
+      { clusterName: env.clusterName, fullnameOverride: fullname },
+      releaseNs,
+    );
     const apply = KubernetesObjectApi.makeApiClient(env.kc);
     const rbac = rendered.filter((o) => RBAC_KINDS.has(o.kind));
     assert.equal(rbac.length, 5);
     for (const object of rbac) {
-      await apply.patch(object, undefined, undefined, 'albatross-chart-test', true, PatchStrategy.ServerSideApply);
+      await apply.patch(
+        object,
+        undefined,
+        undefined,
+        'albatross-chart-test',
+        true,
+        PatchStrategy.ServerSideApply,
+      );
     }
     const sa = serviceAccountOf(rendered);
     asController = impersonating(env.kc, `system:serviceaccount:${releaseNs}:${sa}`);
@@ -80,9 +96,11 @@ describe("helm chart: the controller works with exactly the chart's RBAC", () =>
   }
 
   async function allowed(attributes: V1ResourceAttributes): Promise<boolean> {
-    const review = await asController.makeApiClient(AuthorizationV1Api).createSelfSubjectAccessReview({
-      body: { spec: { resourceAttributes: attributes } },
-    });
+    const review = await asController
+      .makeApiClient(AuthorizationV1Api)
+      .createSelfSubjectAccessReview({
+        body: { spec: { resourceAttributes: attributes } },
+      });
     return review.status?.allowed === true;
   }
 
@@ -102,7 +120,10 @@ describe("helm chart: the controller works with exactly the chart's RBAC", () =>
     };
     harness = await startInProcessReconciler(env, { kc: asController });
     const { reconciler, caches, aws } = harness;
-    await admin.core.createNamespacedService({ namespace: appNs, body: nodePortService(appNs, 'web') });
+    await admin.core.createNamespacedService({
+      namespace: appNs,
+      body: nodePortService(appNs, 'web'),
+    });
     await admin.net.createNamespacedIngress({
       namespace: appNs,
       body: ingress(appNs, 'shop', { services: ['web'] }),
@@ -118,7 +139,9 @@ describe("helm chart: the controller works with exactly the chart's RBAC", () =>
     assert.ok((got.metadata?.finalizers ?? []).length > 0);
     const events = await admin.core.listNamespacedEvent({ namespace: appNs });
     assert.ok(
-      events.items.some((e) => e.involvedObject.name === 'shop' && e.reason === 'SuccessfullyReconciled'),
+      events.items.some(
+        (e) => e.involvedObject.name === 'shop' && e.reason === 'SuccessfullyReconciled',
+      ),
       JSON.stringify(events.items.map((e) => e.reason)),
     );
 
@@ -126,12 +149,17 @@ describe("helm chart: the controller works with exactly the chart's RBAC", () =>
     aws.calls.reset();
     const second = await reconciler.reconcile(`${appNs}/shop`, signal);
     assert.equal(second.planned, 0);
-    assert.deepEqual(aws.calls.snapshot().filter((c) => isMutating(c.operation)), []);
+    assert.deepEqual(
+      aws.calls.snapshot().filter((c) => isMutating(c.operation)),
+      [],
+    );
 
     // WHEN the Ingress is deleted, THEN the ALB goes and the finalizer is released
     await admin.net.deleteNamespacedIngress({ name: 'shop', namespace: appNs });
     await eventually('the deletion in the cache', () =>
-      caches.ingresses.get('shop', appNs)?.metadata?.deletionTimestamp !== undefined ? true : undefined,
+      caches.ingresses.get('shop', appNs)?.metadata?.deletionTimestamp !== undefined
+        ? true
+        : undefined,
     );
     await reconciler.reconcile(`${appNs}/shop`, signal);
     await eventually('the Ingress gone', async () => {
@@ -146,7 +174,10 @@ describe("helm chart: the controller works with exactly the chart's RBAC", () =>
     const leaseName = `${fullname}-leader`;
     const lease = kubeLeaseClient(asController, releaseNs, leaseName);
     assert.equal(await lease.read(), undefined);
-    const created = await lease.create({ metadata: { name: leaseName, namespace: releaseNs }, spec: { holderIdentity: 'a' } });
+    const created = await lease.create({
+      metadata: { name: leaseName, namespace: releaseNs },
+      spec: { holderIdentity: 'a' },
+    });
     assert.ok(created);
     const replaced = await lease.replace({
       metadata: {
@@ -170,29 +201,104 @@ describe("helm chart: the controller works with exactly the chart's RBAC", () =>
   it('has what the webhook, readiness gates and TargetGroupBindings need', async () => {
     const ns = releaseNs;
     const wanted: [string, V1ResourceAttributes][] = [
-      ['patch its webhook configuration', { group: 'admissionregistration.k8s.io', resource: 'mutatingwebhookconfigurations', verb: 'patch', name: 'albatross-webhook' }],
+      [
+        'patch its webhook configuration',
+        {
+          group: 'admissionregistration.k8s.io',
+          resource: 'mutatingwebhookconfigurations',
+          verb: 'patch',
+          name: 'albatross-webhook',
+        },
+      ],
       ['create its TLS Secret', { resource: 'secrets', verb: 'create', namespace: ns }],
-      ['update its TLS Secret', { resource: 'secrets', verb: 'update', namespace: ns, name: `${fullname}-webhook-tls` }],
+      [
+        'update its TLS Secret',
+        { resource: 'secrets', verb: 'update', namespace: ns, name: `${fullname}-webhook-tls` },
+      ],
       ['read OIDC Secrets', { resource: 'secrets', verb: 'get', namespace: appNs, name: 'oidc' }],
       ['watch Pods', { resource: 'pods', verb: 'watch' }],
-      ['patch pod readiness conditions', { resource: 'pods', subresource: 'status', verb: 'patch', namespace: appNs }],
+      [
+        'patch pod readiness conditions',
+        { resource: 'pods', subresource: 'status', verb: 'patch', namespace: appNs },
+      ],
       ['watch Namespaces', { resource: 'namespaces', verb: 'watch' }],
-      ['list IngressClassParams', { group: 'elbv2.k8s.aws', resource: 'ingressclassparams', verb: 'list' }],
-      ['update TargetGroupBindings', { group: 'elbv2.k8s.aws', resource: 'targetgroupbindings', verb: 'update', namespace: appNs }],
-      ['patch TargetGroupBinding status', { group: 'elbv2.k8s.aws', resource: 'targetgroupbindings', subresource: 'status', verb: 'patch', namespace: appNs }],
-      ['update TargetGroupBinding finalizers', { group: 'elbv2.k8s.aws', resource: 'targetgroupbindings', subresource: 'finalizers', verb: 'update', namespace: appNs }],
+      [
+        'list IngressClassParams',
+        { group: 'elbv2.k8s.aws', resource: 'ingressclassparams', verb: 'list' },
+      ],
+      [
+        'update TargetGroupBindings',
+        {
+          group: 'elbv2.k8s.aws',
+          resource: 'targetgroupbindings',
+          verb: 'update',
+          namespace: appNs,
+        },
+      ],
+      [
+        'patch TargetGroupBinding status',
+        {
+          group: 'elbv2.k8s.aws',
+          resource: 'targetgroupbindings',
+          subresource: 'status',
+          verb: 'patch',
+          namespace: appNs,
+        },
+      ],
+      [
+        'update TargetGroupBinding finalizers',
+        {
+          group: 'elbv2.k8s.aws',
+          resource: 'targetgroupbindings',
+          subresource: 'finalizers',
+          verb: 'update',
+          namespace: appNs,
+        },
+      ],
     ];
     for (const [what, attributes] of wanted) assert.ok(await allowed(attributes), what);
     const refused: [string, V1ResourceAttributes][] = [
-      ['patch another webhook configuration', { group: 'admissionregistration.k8s.io', resource: 'mutatingwebhookconfigurations', verb: 'patch', name: 'someone-elses' }],
-      ['create webhook configurations', { group: 'admissionregistration.k8s.io', resource: 'mutatingwebhookconfigurations', verb: 'create' }],
-      ['update another Secret in its namespace', { resource: 'secrets', verb: 'update', namespace: ns, name: 'other' }],
+      [
+        'patch another webhook configuration',
+        {
+          group: 'admissionregistration.k8s.io',
+          resource: 'mutatingwebhookconfigurations',
+          verb: 'patch',
+          name: 'someone-elses',
+        },
+      ],
+      [
+        'create webhook configurations',
+        {
+          group: 'admissionregistration.k8s.io',
+          resource: 'mutatingwebhookconfigurations',
+          verb: 'create',
+        },
+      ],
+      [
+        'update another Secret in its namespace',
+        { resource: 'secrets', verb: 'update', namespace: ns, name: 'other' },
+      ],
       ['create Secrets elsewhere', { resource: 'secrets', verb: 'create', namespace: appNs }],
-      ['delete Ingresses', { group: 'networking.k8s.io', resource: 'ingresses', verb: 'delete', namespace: appNs }],
+      [
+        'delete Ingresses',
+        { group: 'networking.k8s.io', resource: 'ingresses', verb: 'delete', namespace: appNs },
+      ],
       ['update Services', { resource: 'services', verb: 'update', namespace: appNs }],
       ['delete Pods', { resource: 'pods', verb: 'delete', namespace: appNs }],
-      ['create TargetGroupBindings', { group: 'elbv2.k8s.aws', resource: 'targetgroupbindings', verb: 'create', namespace: appNs }],
-      ['write RBAC', { group: 'rbac.authorization.k8s.io', resource: 'clusterroles', verb: 'create' }],
+      [
+        'create TargetGroupBindings',
+        {
+          group: 'elbv2.k8s.aws',
+          resource: 'targetgroupbindings',
+          verb: 'create',
+          namespace: appNs,
+        },
+      ],
+      [
+        'write RBAC',
+        { group: 'rbac.authorization.k8s.io', resource: 'clusterroles', verb: 'create' },
+      ],
       ['impersonate', { resource: 'serviceaccounts', verb: 'impersonate' }],
       ['read ConfigMaps', { resource: 'configmaps', verb: 'list' }],
     ];

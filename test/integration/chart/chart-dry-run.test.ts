@@ -127,7 +127,14 @@ describe('helm chart: every rendered object is accepted by the API server', () =
   }
 
   it('helm template --include-crds ships every file of crds/, and each is Established', () => {
-    const result = helm(['template', 'albatross', chartDir, '--include-crds', '--set', 'clusterName=c1']);
+    const result = helm([
+      'template',
+      'albatross',
+      chartDir,
+      '--include-crds',
+      '--set',
+      'clusterName=c1',
+    ]);
     assert.equal(result.status, 0, result.stderr);
     for (const crd of chartCrds()) {
       const name = crd.metadata?.name ?? '';
@@ -146,7 +153,9 @@ describe('helm chart: every rendered object is accepted by the API server', () =
         if (crd !== undefined && !installed.has(crd)) {
           // The IngressClassParams CRD is written on another branch: until its file is in
           // crds/, an IngressClassParams cannot be checked, and the test says so.
-          t.diagnostic(`not checked: ${object.kind}/${object.metadata.name} (${crd} is not in helm/albatross/crds)`);
+          t.diagnostic(
+            `not checked: ${object.kind}/${object.metadata.name} (${crd} is not in helm/albatross/crds)`,
+          );
           continue;
         }
         await dryRunApply(object);
