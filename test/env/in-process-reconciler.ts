@@ -4,7 +4,7 @@
  * whose AWS clients point at the emulator and count every call. For integration tests and
  * benchmarks that drive reconciles themselves; e2e tests run the real process instead.
  */
-import { CoreV1Api, NetworkingV1Api } from '@kubernetes/client-node';
+import { CoreV1Api, NetworkingV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { createAwsClients, type AwsClients } from '../../pkg/aws/index.ts';
 import { ClusterCaches, GroupKeyMapper, wireEvents } from '../../pkg/k8s/index.ts';
 import { defaultTranslateConfig, type TranslateConfig } from '../../pkg/translate/index.ts';
@@ -21,6 +21,8 @@ export interface InProcessReconcilerOptions {
   readonly enqueue?: (key: string) => void;
   /** Wait for the caches' first list before returning. @default true */
   readonly waitForSync?: boolean;
+  /** Talk to the API server as this config (e.g. impersonating the chart's ServiceAccount). @default env.kc */
+  readonly kc?: KubeConfig;
   /** Further Reconciler options (clock, discovery interval, …). */
   readonly reconciler?: Partial<Omit<ReconcilerOptions, Wired>>;
 }
@@ -45,11 +47,12 @@ export async function startInProcessReconciler(
     endpoint: env.state.awsEndpoint,
     credentials: testCredentials,
   });
-  const core = env.kc.makeApiClient(CoreV1Api);
-  const net = env.kc.makeApiClient(NetworkingV1Api);
+  const kc = options.kc ?? env.kc;
+  const core = kc.makeApiClient(CoreV1Api);
+  const net = kc.makeApiClient(NetworkingV1Api);
   const ns = options.namespace;
   const caches = new ClusterCaches({
-    kc: env.kc,
+    kc,
     ...(ns !== undefined ? { watchNamespace: ns } : {}),
   });
   const translate: TranslateConfig = { ...defaultTranslateConfig, clusterName: env.clusterName };

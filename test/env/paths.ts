@@ -31,6 +31,7 @@ const versions = readVersions();
 export const kubeVersion = version(versions, 'KUBE_VERSION');
 export const etcdVersion = version(versions, 'ETCD_VERSION');
 export const motoVersion = version(versions, 'MOTO_VERSION');
+export const helmVersion = version(versions, 'HELM_VERSION');
 
 export const cacheDir = process.env.ALBATROSS_CACHE_DIR ?? join(homedir(), '.cache', 'albatross');
 export const binaries = {
@@ -39,6 +40,12 @@ export const binaries = {
   motoServer: join(cacheDir, 'venv', `moto-${motoVersion}`, 'bin', 'moto_server'),
   motoPython: join(cacheDir, 'venv', `moto-${motoVersion}`, 'bin', 'python'),
 } as const;
+
+/**
+ * helm, for the chart's tests only: kept out of `binaries` so that an environment
+ * without it still starts; the chart suites name it when it is missing.
+ */
+export const helmBinary = join(cacheDir, 'bin', `helm-${helmVersion}`);
 
 /** moto's server with the ALB features it lacks added (see the file's docstring). */
 export const motoLauncher = join(envDir, 'moto_server.py');
