@@ -34,16 +34,24 @@ export function compileMember(
   config: TranslateConfig,
 ): MemberDraft {
   const key = member.key;
-  const rawAnnotations = member.ingress.metadata?.annotations;
+  // The class's params are laid over the Ingress's own annotations before anything reads
+  // them, so every reader sees the override (see pkg/annotations/class-params.ts).
+  const params = member.params?.params;
+  const own = member.ingress.metadata?.annotations;
+  const rawAnnotations = params === undefined ? own : { ...own, ...params.annotations };
   const read = readIngressAnnotations(rawAnnotations);
   const problems: Problem[] = read.errors.map((e) => problem(key, e.field, e.value, e.message));
-  const ann = read.value;
+  const ann =
+    params?.tags === undefined
+      ? read.value
+      : { ...read.value, tags: { ...read.value.tags, ...params.tags } };
   const ctx: BackendContext = {
     groupId,
     member: key,
     namespace: memberNamespace(member),
     ingressAnnotations: rawAnnotations,
     annotations: ann,
+    params,
     env,
     config,
     targetGroups: new Map<string, TargetGroup>(),
