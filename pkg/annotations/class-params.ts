@@ -28,7 +28,7 @@ import {
 } from './load-balancer.ts';
 import { albAnnotation, bad, ok } from './parsed.ts';
 import type { AnnotationMap, Parsed, Parser } from './parsed.ts';
-import { listOf } from './primitives.ts';
+import { listOf, parseMap } from './primitives.ts';
 import { parseTargetType } from './target-group.ts';
 
 export interface LabelSelectorRequirement {
@@ -418,6 +418,42 @@ export function parseClassParams(
     },
     errors: r.errors,
   };
+}
+
+/**
+ * Map annotations whose params value merges with the Ingress's, key by key (the params'
+ * value wins a key), as the reference controller merges them; the others are replaced.
+ */
+function mergesByKey(name: string): boolean {
+  return (
+    name === albAnnotation('load-balancer-attributes') ||
+    name.startsWith(albAnnotation('listener-attributes.'))
+  );
+}
+
+/**
+ * An Ingress's annotations with the params laid over them. A merged map whose own value
+ * is malformed is left as written, so its error is still reported on the Ingress.
+ */
+export function overlayAnnotations(
+  own: AnnotationMap | undefined,
+  params: ClassParams,
+): AnnotationMap {
+  const out: Record<string, string> = { ...own };
+  for (const [name, value] of Object.entries(params.annotations)) {
+    const mine = own?.[name];
+    if (mine === undefined || !mergesByKey(name)) {
+      out[name] = value;
+      continue;
+    }
+    const a = parseMap(mine);
+    const b = parseMap(value);
+    if (!a.ok || !b.ok) continue;
+    out[name] = Object.entries({ ...a.value, ...b.value })
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
+  }
+  return out;
 }
 
 /** Whether `labels` satisfy `selector` (every requirement, as Kubernetes evaluates them). */

@@ -41,7 +41,12 @@ export { parseConditions } from './conditions.ts';
 export { parseRewriteTarget, REWRITE_TARGET_ANNOTATIONS } from './rewrite.ts';
 export { readIngressAnnotations } from './ingress-annotations.ts';
 export type { IngressAnnotations, RewriteTarget } from './ingress-annotations.ts';
-export { parseClassParams, selectorMatches, showSelector } from './class-params.ts';
+export {
+  overlayAnnotations,
+  parseClassParams,
+  selectorMatches,
+  showSelector,
+} from './class-params.ts';
 export type {
   ClassParams,
   ClassParamsError,

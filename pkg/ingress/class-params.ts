@@ -31,12 +31,17 @@ const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 /** What the cluster (or the manifests) say about params and namespaces. */
 export interface ClassParamsInput {
   /** IngressClassParams `spec` by object name; `undefined` = none can exist (no CRD). */
-  readonly params: ReadonlyMap<string, unknown> | undefined;
+  readonly params: Lookup<unknown> | undefined;
   /**
    * Namespace labels by name; a namespace not listed has only the label the API server
    * gives every namespace (`kubernetes.io/metadata.name`).
    */
-  readonly namespaceLabels: ReadonlyMap<string, Readonly<Record<string, string>>>;
+  readonly namespaceLabels: Lookup<Readonly<Record<string, string>>>;
+}
+
+/** The one thing read of a map, so a cache can answer without copying itself. */
+export interface Lookup<T> {
+  get(name: string): T | undefined;
 }
 
 /** The params that govern one member. */
