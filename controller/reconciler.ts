@@ -82,7 +82,8 @@ export type ReconcilerCaches = Pick<
   | 'endpointSlicesByService'
   | 'nodeList'
   | 'hasSynced'
->;
+> &
+  Partial<Pick<ClusterCaches, 'classParamsInput'>>;
 
 export interface ReconcilerOptions {
   readonly caches: ReconcilerCaches;
@@ -346,7 +347,12 @@ export class Reconciler {
 
   #loadGroups(): IngressGroup[] {
     const { caches, translate } = this.#o;
-    return groupIngresses(caches.ingressList(), caches.ingressClassMap(), translate);
+    return groupIngresses(
+      caches.ingressList(),
+      caches.ingressClassMap(),
+      translate,
+      caches.classParamsInput?.(),
+    );
   }
 
   #loadGroup(item: WorkItem): IngressGroup {

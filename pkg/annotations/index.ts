@@ -41,3 +41,15 @@ export { parseConditions } from './conditions.ts';
 export { parseRewriteTarget, REWRITE_TARGET_ANNOTATIONS } from './rewrite.ts';
 export { readIngressAnnotations } from './ingress-annotations.ts';
 export type { IngressAnnotations, RewriteTarget } from './ingress-annotations.ts';
+export {
+  overlayAnnotations,
+  parseClassParams,
+  selectorMatches,
+  showSelector,
+} from './class-params.ts';
+export type {
+  ClassParams,
+  ClassParamsError,
+  LabelSelector,
+  LabelSelectorRequirement,
+} from './class-params.ts';

@@ -14,8 +14,8 @@ Usage:
 
 export const PLAN_HELP = `Usage: albatross plan -f PATH... [--cluster-name NAME] [--output json|text] [--rule-order specification|reference]
 
-Reads Kubernetes manifests (Ingress, IngressClass, IngressClassParams, Service,
-EndpointSlice, Node) and shows, for every IngressGroup, the ALB, listeners, rules, target
+Reads Kubernetes manifests (Ingress, IngressClass, IngressClassParams, Namespace,
+Service, EndpointSlice, Node) and shows, for every IngressGroup, the ALB, listeners, rules, target
 groups and security groups Albatross would build, and the changes to create them in an
 empty account. Needs no cluster and no AWS account.
 

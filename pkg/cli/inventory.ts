@@ -1,6 +1,6 @@
 /**
  * Documents → what the planner reads: Ingresses (beta ones converted), IngressClasses,
- * IngressClassParams, Services, EndpointSlices and Nodes. Anything else is counted and
+ * IngressClassParams, Namespaces (their labels), Services, EndpointSlices and Nodes. Anything else is counted and
  * ignored with a note. Namespaced objects without a namespace land in `default`, as
  * `kubectl apply` would put them.
  */
@@ -18,8 +18,13 @@ import type { ManifestDocument } from './manifests.ts';
 export interface Inventory {
   readonly ingresses: readonly V1Ingress[];
   readonly ingressClasses: ReadonlyMap<string, V1IngressClass>;
-  /** Read and kept for the IngressClassParams support to come. */
+  /** IngressClassParams objects by name. */
   readonly ingressClassParams: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
+  /**
+   * Labels of the Namespaces in the input, with the `kubernetes.io/metadata.name` label
+   * the API server adds to every namespace.
+   */
+  readonly namespaceLabels: ReadonlyMap<string, Readonly<Record<string, string>>>;
   readonly services: ReadonlyMap<string, V1Service>;
   /** By the `namespace/name` of their Service; `undefined` when the input held none. */
   readonly endpointSlices: ReadonlyMap<string, readonly V1EndpointSlice[]> | undefined;
@@ -72,6 +77,7 @@ export function buildInventory(documents: readonly ManifestDocument[]): Inventor
   const slices = new Map<string, V1EndpointSlice[]>();
   let sliceCount = 0;
   const nodes = new Map<string, V1Node>();
+  const namespaceLabels = new Map<string, Readonly<Record<string, string>>>();
   const problems: Problem[] = [];
   const notes: string[] = [];
   const ignored = new Map<string, number>();
@@ -123,6 +129,21 @@ export function buildInventory(documents: readonly ManifestDocument[]): Inventor
         sliceCount += 1;
         break;
       }
+      case 'Namespace': {
+        const labels = metadataOf(object).labels;
+        const strings = Object.entries(isRecord(labels) ? labels : {}).filter(
+          (entry): entry is [string, string] => typeof entry[1] === 'string',
+        );
+        const name = nameOf(object);
+        keep(
+          namespaceLabels,
+          kind,
+          name,
+          { ...Object.fromEntries(strings), 'kubernetes.io/metadata.name': name },
+          source,
+        );
+        break;
+      }
       case 'Node':
         keep(nodes, kind, nameOf(object), plain(object) as V1Node, source);
         break;
@@ -139,7 +160,7 @@ export function buildInventory(documents: readonly ManifestDocument[]): Inventor
       .map(([kind, count]) => (count > 1 ? `${kind} ×${count}` : kind))
       .join(', ');
     notes.push(
-      `ignored ${kinds}: plan reads Ingress, IngressClass, IngressClassParams, Service, EndpointSlice and Node`,
+      `ignored ${kinds}: plan reads Ingress, IngressClass, IngressClassParams, Namespace, Service, EndpointSlice and Node`,
     );
   }
 
@@ -147,6 +168,7 @@ export function buildInventory(documents: readonly ManifestDocument[]): Inventor
     ingresses: [...ingresses.values()],
     ingressClasses,
     ingressClassParams,
+    namespaceLabels,
     services,
     endpointSlices: sliceCount === 0 ? undefined : slices,
     nodes: nodes.size === 0 ? undefined : [...nodes.values()],

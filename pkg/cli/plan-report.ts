@@ -6,6 +6,7 @@
 import type { V1IngressClass } from '@kubernetes/client-node';
 import type { IngressGroup } from '../ingress/index.ts';
 import { DEFAULT_CLASS_ANNOTATION, groupIngresses, ingressKeyOf } from '../ingress/index.ts';
+import type { ClassParamsInput } from '../ingress/index.ts';
 import type { Change, Problem, Stack } from '../model/index.ts';
 import type { Env, TranslateConfig } from '../translate/env.ts';
 import type { Inventory } from './inventory.ts';
@@ -66,7 +67,13 @@ export function planInventory(
   const stacks: Stack[] = [];
   const changes: StackChange[] = [];
   const problems = new ProblemList(inventory.problems);
-  for (const group of groupIngresses(inventory.ingresses, ingressClasses, config)) {
+  const classParams: ClassParamsInput = {
+    params: new Map(
+      [...inventory.ingressClassParams].map(([name, object]) => [name, object.spec ?? {}]),
+    ),
+    namespaceLabels: inventory.namespaceLabels,
+  };
+  for (const group of groupIngresses(inventory.ingresses, ingressClasses, config, classParams)) {
     problems.add(group.problems);
     const { stack, problems: found } = core.buildStack(group, env, config);
     problems.add(found);

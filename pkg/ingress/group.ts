@@ -4,6 +4,7 @@
  */
 import type { V1Ingress } from '@kubernetes/client-node';
 import type { Problem } from '../model/index.ts';
+import type { MemberParams } from './class-params.ts';
 
 export type GroupKey =
   | { readonly kind: 'implicit'; readonly namespace: string; readonly name: string }
@@ -15,6 +16,8 @@ export interface GroupMember {
   readonly ingress: V1Ingress;
   /** `group.order`, parsed; 0 when absent or invalid (the problem is in the group's `problems`). */
   readonly order: number;
+  /** The IngressClassParams of its class, when it has some. */
+  readonly params?: MemberParams;
 }
 
 export interface IngressGroup {

@@ -16,6 +16,8 @@
  */
 import type { V1Ingress, V1IngressClass } from '@kubernetes/client-node';
 import type { Problem } from '../model/index.ts';
+import type { ClassParamsInput, ParamsResolution } from './class-params.ts';
+import { resolveClassParams } from './class-params.ts';
 import type { ClassConfig } from './class-selection.ts';
 import { isOurIngress } from './class-selection.ts';
 import {
@@ -41,11 +43,19 @@ export interface Membership {
   readonly problems: readonly Problem[];
 }
 
-export function membershipOf(ingress: V1Ingress): Membership {
+/**
+ * `resolution`: the class's IngressClassParams, whose `group.name` wins over the
+ * annotation; params that cannot be read keep the Ingress where its finalizer holds it.
+ */
+export function membershipOf(ingress: V1Ingress, resolution?: ParamsResolution): Membership {
   const ingressKey = ingressKeyOf(ingress);
   const annotations = ingress.metadata?.annotations ?? {};
-  const problems: Problem[] = [];
-  const name = parseGroupName(ingressKey, annotations[GROUP_NAME_ANNOTATION]);
+  const problems: Problem[] = [...(resolution?.problems ?? [])];
+  const forced = resolution?.member?.params.groupName;
+  const name =
+    forced !== undefined
+      ? ({ ok: true, value: forced } as const)
+      : parseGroupName(ingressKey, annotations[GROUP_NAME_ANNOTATION]);
   const order = parseGroupOrder(ingressKey, annotations[GROUP_ORDER_ANNOTATION]);
   if (!order.ok) problems.push(order.problem);
   const implicit: GroupKey = {
@@ -54,7 +64,12 @@ export function membershipOf(ingress: V1Ingress): Membership {
     name: ingress.metadata?.name ?? '',
   };
   let key: GroupKey;
-  if (name.ok) {
+  if (resolution?.unreadable === true) {
+    if (!name.ok) problems.push(name.problem);
+    key =
+      finalizerGroupKeys(ingress)[0] ??
+      (name.ok && name.value !== undefined ? { kind: 'explicit', name: name.value } : implicit);
+  } else if (name.ok) {
     key = name.value === undefined ? implicit : { kind: 'explicit', name: name.value };
   } else {
     problems.push(name.problem);
@@ -63,9 +78,9 @@ export function membershipOf(ingress: V1Ingress): Membership {
   return { key, order: order.ok ? order.value : 0, problems };
 }
 
-/** The group an Ingress belongs to by its annotations (see {@link membershipOf}). */
-export function groupKeyOf(ingress: V1Ingress): GroupKey {
-  return membershipOf(ingress).key;
+/** The group an Ingress belongs to by its annotations and params (see {@link membershipOf}). */
+export function groupKeyOf(ingress: V1Ingress, resolution?: ParamsResolution): GroupKey {
+  return membershipOf(ingress, resolution).key;
 }
 
 /**
@@ -76,10 +91,11 @@ export function groupKeysTouchedBy(
   ingress: V1Ingress,
   ingressClasses: ReadonlyMap<string, V1IngressClass>,
   config: ClassConfig,
+  classParams?: ClassParamsInput,
 ): GroupKey[] {
   const keys = finalizerGroupKeys(ingress);
   if (isActive(ingress, ingressClasses, config)) {
-    const key = groupKeyOf(ingress);
+    const key = groupKeyOf(ingress, resolveClassParams(ingress, ingressClasses, classParams));
     if (!keys.some((k) => sameGroupKey(k, key))) keys.push(key);
   }
   return keys.sort((a, b) => compareStrings(groupIdOf(a), groupIdOf(b)));
@@ -110,6 +126,7 @@ export function groupIngresses(
   ingresses: readonly V1Ingress[],
   ingressClasses: ReadonlyMap<string, V1IngressClass>,
   config: ClassConfig,
+  classParams?: ClassParamsInput,
 ): IngressGroup[] {
   const groups = new Map<string, GroupBuilder>();
   const groupFor = (key: GroupKey): GroupBuilder => {
@@ -124,11 +141,20 @@ export function groupIngresses(
 
   for (const ingress of ingresses) {
     const ingressKey = ingressKeyOf(ingress);
-    const membership = membershipOf(ingress);
     const active = isActive(ingress, ingressClasses, config);
+    const resolution = active
+      ? resolveClassParams(ingress, ingressClasses, classParams)
+      : undefined;
+    const membership = membershipOf(ingress, resolution);
     if (active) {
       const group = groupFor(membership.key);
-      group.members.push({ key: ingressKey, ingress, order: membership.order });
+      const params = resolution?.member;
+      group.members.push({
+        key: ingressKey,
+        ingress,
+        order: membership.order,
+        ...(params !== undefined ? { params } : {}),
+      });
       group.problems.push(...membership.problems);
     }
     for (const key of finalizerGroupKeys(ingress)) {

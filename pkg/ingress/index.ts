@@ -30,3 +30,5 @@ export type { Membership } from './grouping.ts';
 export { groupIngresses, groupKeyOf, groupKeysTouchedBy, membershipOf } from './grouping.ts';
 export type { ConvertedIngress } from './legacy.ts';
 export { LEGACY_INGRESS_API_VERSIONS, convertLegacyIngress, isLegacyIngress } from './legacy.ts';
+export type { ClassParamsInput, MemberParams, ParamsResolution } from './class-params.ts';
+export { PARAMS_API_GROUP, PARAMS_KIND, paramsNameOf, resolveClassParams } from './class-params.ts';

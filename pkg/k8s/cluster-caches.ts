@@ -4,8 +4,13 @@
  *
  * With `watchNamespace`, Ingresses, Services and EndpointSlices are watched in that
  * namespace only; IngressClasses and Nodes are cluster-scoped and always watched whole.
- * IngressClassParams is watched only when its CRD is installed (a 404 on the first list
- * means it is not, and the controller runs without it).
+ * IngressClassParams is watched once its CRD is installed: a 404 on the first list means
+ * it is not yet, and the list is tried again every `crdPollMs` until it is, so a CRD
+ * installed after the controller started is picked up without a restart (its first adds
+ * re-apply the groups of the classes that use params). Meanwhile an Ingress whose class
+ * names params is frozen with a problem saying the CRD is missing.
+ *
+ * Namespaces are watched for their labels only (IngressClassParams `namespaceSelector`).
  */
 import {
   CoreV1Api,
@@ -20,17 +25,26 @@ import type {
   V1EndpointSlice,
   V1Ingress,
   V1IngressClass,
+  V1Namespace,
   V1Node,
   V1Service,
 } from '@kubernetes/client-node';
+import type { ClassParamsInput } from '../ingress/index.ts';
 import { groupKeyOfFinalizer } from '../ingress/index.ts';
 import { isNotFound } from './api-errors.ts';
 import { CacheView, objectKey } from './cache-view.ts';
-import type { Clock } from '../clock/index.ts';
+import type { Clock, TimerHandle } from '../clock/index.ts';
+import { systemClock } from '../clock/index.ts';
 import type { ChangeHandler, InformerOptions } from './informer.ts';
 import { Informer } from './informer.ts';
 import type { WatchConnect } from './observed-watch.ts';
-import { stripEndpointSlice, stripMetadata, stripNode, stripService } from './strip.ts';
+import {
+  stripEndpointSlice,
+  stripMetadata,
+  stripNamespace,
+  stripNode,
+  stripService,
+} from './strip.ts';
 
 export const INGRESS_CLASS_PARAMS = {
   group: 'elbv2.k8s.aws',
@@ -54,6 +68,8 @@ export interface ClusterCachesOptions {
   readonly stallTimeoutMs?: number;
   readonly clock?: Clock;
   readonly onRestart?: (kind: string, reason: string) => void;
+  /** How often to look for the IngressClassParams CRD while it is missing. @default 30 s */
+  readonly crdPollMs?: number;
   /** Tests only: wraps every watch connection. */
   readonly connect?: (kind: string) => WatchConnect | undefined;
 }
@@ -67,7 +83,8 @@ export interface RunnableInformer {
   hasSynced(): boolean;
 }
 
-export type CachedKind = 'Ingress' | 'IngressClass' | 'Service' | 'EndpointSlice' | 'Node';
+export type CachedKind =
+  'Ingress' | 'IngressClass' | 'Service' | 'EndpointSlice' | 'Node' | 'Namespace';
 
 /** Our finalizers on an Ingress: the marks of our own writes. */
 function ownFinalizers(ingress: V1Ingress): readonly string[] {
@@ -101,15 +118,20 @@ export class ClusterCaches {
   readonly services: Informer<V1Service>;
   readonly endpointSlices: Informer<V1EndpointSlice>;
   readonly nodes: Informer<V1Node>;
-  /** `undefined` until started, and when the CRD is not installed. */
+  readonly namespaces: Informer<V1Namespace>;
+  /** `undefined` until started, and while the CRD is not installed. */
   ingressClassParams: Informer<IngressClassParams> | undefined;
   readonly #options: ClusterCachesOptions;
   /** Service `namespace/name` → keys of its EndpointSlices. */
   readonly #slicesByService = new Map<string, Set<string>>();
   readonly #paramsHandlers: ChangeHandler<IngressClassParams>[] = [];
+  #crdPoll: TimerHandle | undefined;
+  #stopped = false;
+  readonly #clock: Clock;
 
   constructor(options: ClusterCachesOptions) {
     this.#options = options;
+    this.#clock = options.clock ?? systemClock({ unref: true });
     const { kc, watchNamespace: ns } = options;
     const core = kc.makeApiClient(CoreV1Api);
     const net = kc.makeApiClient(NetworkingV1Api);
@@ -158,6 +180,13 @@ export class ClusterCaches {
       list: () => core.listNode(),
       strip: stripNode,
     });
+    this.namespaces = this.#informer<V1Namespace>({
+      kind: 'Namespace',
+      path: '/api/v1/namespaces',
+      list: () => core.listNamespace(),
+      strip: stripNamespace,
+      fingerprint: (namespace) => namespace.metadata?.labels ?? {},
+    });
     this.endpointSlices.onChange((type, slice) => {
       this.#indexSlice(type === 'deleted', slice);
     });
@@ -203,29 +232,55 @@ export class ClusterCaches {
       this.services,
       this.endpointSlices,
       this.nodes,
+      this.namespaces,
     ];
     if (this.ingressClassParams !== undefined) list.push(this.ingressClassParams);
     return list;
   }
 
-  /** Starts every informer (IngressClassParams only if its CRD is installed). */
+  /** Starts every informer (IngressClassParams once its CRD is installed). */
   async start(): Promise<void> {
+    this.#stopped = false;
+    await this.#tryParamsInformer();
+    await Promise.all(this.all().map((informer) => informer.start()));
+  }
+
+  /** Creates the IngressClassParams informer if its CRD exists; else polls for it. */
+  async #tryParamsInformer(): Promise<boolean> {
     const custom = this.#options.kc.makeApiClient(CustomObjectsApi);
     const list = (): Promise<KubernetesListObject<IngressClassParams>> =>
       custom.listClusterCustomObject({ ...INGRESS_CLASS_PARAMS });
     try {
       await list();
-      this.ingressClassParams = this.#informer<IngressClassParams>({
-        kind: 'IngressClassParams',
-        path: `/apis/${INGRESS_CLASS_PARAMS.group}/${INGRESS_CLASS_PARAMS.version}/${INGRESS_CLASS_PARAMS.plural}`,
-        list,
-        strip: stripMetadata,
-      });
-      for (const handler of this.#paramsHandlers) this.ingressClassParams.onChange(handler);
     } catch (err) {
       if (!isNotFound(err)) throw err;
+      this.#pollForCrd();
+      return false;
     }
-    await Promise.all(this.all().map((informer) => informer.start()));
+    const informer = this.#informer<IngressClassParams>({
+      kind: 'IngressClassParams',
+      path: `/apis/${INGRESS_CLASS_PARAMS.group}/${INGRESS_CLASS_PARAMS.version}/${INGRESS_CLASS_PARAMS.plural}`,
+      list,
+      strip: stripMetadata,
+    });
+    for (const handler of this.#paramsHandlers) informer.onChange(handler);
+    this.ingressClassParams = informer;
+    return true;
+  }
+
+  #pollForCrd(): void {
+    if (this.#stopped) return;
+    this.#crdPoll = this.#clock.setTimeout(() => {
+      this.#crdPoll = undefined;
+      void this.#tryParamsInformer()
+        .then(async (found) => {
+          if (found && !this.#stopped) await this.ingressClassParams?.start();
+        })
+        .catch(() => {
+          // The API server is unreachable for now; the next poll tries again.
+          this.#pollForCrd();
+        });
+    }, this.#options.crdPollMs ?? 30_000);
   }
 
   /** Subscribes to IngressClassParams changes, should its CRD be installed. */
@@ -235,6 +290,9 @@ export class ClusterCaches {
   }
 
   async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#crdPoll !== undefined) this.#clock.clearTimeout(this.#crdPoll);
+    this.#crdPoll = undefined;
     await Promise.all(this.all().map((informer) => informer.stop()));
   }
 
@@ -269,6 +327,30 @@ export class ClusterCaches {
 
   nodeList(): readonly V1Node[] {
     return this.nodes.list();
+  }
+
+  /** IngressClassParams specs and Namespace labels, for class params resolution. */
+  classParamsInput(): ClassParamsInput {
+    const params = this.ingressClassParams;
+    const namespaces = this.namespaces;
+    return {
+      params:
+        params === undefined
+          ? undefined
+          : {
+              // An object without a spec is still there: it imposes nothing.
+              get: (name: string): unknown => {
+                const found = params.get(name);
+                return found === undefined ? undefined : (found.spec ?? {});
+              },
+            },
+      namespaceLabels: {
+        get: (name: string) => {
+          const namespace = namespaces.get(name);
+          return namespace === undefined ? undefined : (namespace.metadata?.labels ?? {});
+        },
+      },
+    };
   }
 }
 

@@ -7,6 +7,8 @@
  * - IngressClass: every group with an Ingress that names that class, or names none (the
  *   default class may have changed).
  * - IngressClassParams: every group with an Ingress of a class that uses those params.
+ * - Namespace (its labels changed): every group with an Ingress of that namespace whose
+ *   class uses params (a `namespaceSelector` may now select it, or no longer).
  * - Service: every group with an Ingress that routes to it (paths, default backend,
  *   `actions.*` forwards naming it): a full reconcile, the port or annotations may change.
  * - EndpointSlice: `targets:` keys of the groups routing to its Service — only those that
@@ -19,11 +21,15 @@ import type {
   V1EndpointSlice,
   V1Ingress,
   V1IngressClass,
+  V1Namespace,
   V1Service,
 } from '@kubernetes/client-node';
-import type { ClassConfig } from '../ingress/index.ts';
+import type { ClassConfig, ClassParamsInput } from '../ingress/index.ts';
 import {
+  ingressClassOf,
   LEGACY_CLASS_ANNOTATION,
+  namespaceOf,
+  paramsNameOf,
   finalizerGroupKeys,
   groupIdOf,
   groupKeysTouchedBy,
@@ -38,6 +44,8 @@ import { groupWorkKey, targetsWorkKey } from './work-keys.ts';
 export interface MapperSource {
   ingressList(): readonly V1Ingress[];
   ingressClassMap(): ReadonlyMap<string, V1IngressClass>;
+  /** Params and namespace labels; without it, params' `group.name` is not seen. */
+  classParamsInput?(): ClassParamsInput;
 }
 
 /** How a group registers targets, as its last built stack said. */
@@ -85,7 +93,12 @@ export class GroupKeyMapper {
     const now =
       type === 'deleted'
         ? []
-        : groupKeysTouchedBy(ingress, this.#source.ingressClassMap(), this.#config).map(groupIdOf);
+        : groupKeysTouchedBy(
+            ingress,
+            this.#source.ingressClassMap(),
+            this.#config,
+            this.#source.classParamsInput?.(),
+          ).map(groupIdOf);
     // A deleted object's finalizers still name groups whose ALB held it.
     const finalizerGroups = type === 'deleted' ? finalizerGroupKeys(ingress).map(groupIdOf) : [];
     this.#indexServices(key, type === 'deleted' ? [] : servicesReferencedBy(ingress));
@@ -110,6 +123,19 @@ export class GroupKeyMapper {
       (c) => c.spec?.parameters?.kind === 'IngressClassParams' && c.spec.parameters.name === name,
     );
     return unique(classes.flatMap((c) => this.ingressClassChanged('updated', c)));
+  }
+
+  namespaceChanged(_type: ChangeType, namespace: V1Namespace): string[] {
+    const name = namespace.metadata?.name ?? '';
+    const classes = this.#source.ingressClassMap();
+    const affected = this.#source
+      .ingressList()
+      .filter(
+        (ingress) =>
+          namespaceOf(ingress) === name &&
+          paramsNameOf(ingressClassOf(ingress, classes)) !== undefined,
+      );
+    return unique(affected.flatMap((ingress) => this.ingressChanged('updated', ingress)));
   }
 
   serviceChanged(_type: ChangeType, service: V1Service): string[] {

@@ -1,6 +1,12 @@
 /** The Kubernetes side of the controller: watched caches, event → work key mapping, writers. */
 export { isConflict, isNotFound, statusCodeOf } from './api-errors.ts';
-export { stripEndpointSlice, stripMetadata, stripNode, stripService } from './strip.ts';
+export {
+  stripEndpointSlice,
+  stripMetadata,
+  stripNamespace,
+  stripNode,
+  stripService,
+} from './strip.ts';
 export type { WatchConnect, WatchCallback, WatchDone, WatchQuery } from './observed-watch.ts';
 export type { ChangeHandler, ChangeType, InformerOptions } from './informer.ts';
 export { Informer } from './informer.ts';

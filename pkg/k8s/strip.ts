@@ -13,6 +13,7 @@ import type {
   V1Endpoint,
   V1EndpointConditions,
   V1EndpointSlice,
+  V1Namespace,
   V1Node,
   V1ObjectMeta,
   V1Service,
@@ -50,6 +51,12 @@ function identityOnly(metadata: V1ObjectMeta | undefined): V1ObjectMeta | undefi
     ...(labels !== undefined ? { labels } : {}),
     ...(deletionTimestamp !== undefined ? { deletionTimestamp } : {}),
   };
+}
+
+/** Namespaces: only their labels are read (IngressClassParams `namespaceSelector`). */
+export function stripNamespace(namespace: V1Namespace): V1Namespace {
+  const metadata = identityOnly(namespace.metadata);
+  return metadata === undefined ? {} : { metadata };
 }
 
 /** Nodes: labels, taints, providerID, the Ready condition (type and status) and addresses. */

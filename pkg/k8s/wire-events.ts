@@ -22,6 +22,9 @@ export function wireEvents(
   caches.onIngressClassParamsChange((type, o) => {
     send(mapper.ingressClassParamsChanged(type, o));
   });
+  caches.namespaces.onChange((type, o) => {
+    send(mapper.namespaceChanged(type, o));
+  });
   caches.services.onChange((type, o) => {
     send(mapper.serviceChanged(type, o));
   });

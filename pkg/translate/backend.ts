@@ -8,7 +8,7 @@ import type { V1IngressBackend, V1ServicePort } from '@kubernetes/client-node';
 import type { ForwardTarget, ParsedAction } from '../annotations/index.ts';
 import { albAnnotation } from '../annotations/index.ts';
 import type { Action, Problem, TargetGroup, TargetGroupTuple } from '../model/index.ts';
-import type { AnnotationMap, IngressAnnotations } from '../annotations/index.ts';
+import type { AnnotationMap, ClassParams, IngressAnnotations } from '../annotations/index.ts';
 import { FIXED_503 } from './drafts.ts';
 import type { Env, TranslateConfig } from './env.ts';
 import { problem } from './problems.ts';
@@ -20,6 +20,8 @@ export interface BackendContext {
   readonly namespace: string;
   readonly ingressAnnotations: AnnotationMap | undefined;
   readonly annotations: IngressAnnotations;
+  /** The class's IngressClassParams: over the Service's annotations too. */
+  readonly params?: ClassParams | undefined;
   readonly env: Env;
   readonly config: TranslateConfig;
   /** Collected across the member; a target group is built once per (Service, port). */
@@ -94,6 +96,7 @@ function serviceTargetGroup(
       groupId: ctx.groupId,
       member: ctx.member,
       ingressAnnotations: ctx.ingressAnnotations,
+      params: ctx.params,
       service,
       serviceKey,
       servicePort: sp,

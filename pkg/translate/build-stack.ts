@@ -158,7 +158,11 @@ function emptyStack(group: IngressGroup, frozen: readonly string[]): Stack {
 export function buildStack(group: IngressGroup, env: Env, config: TranslateConfig): BuildResult {
   const f = new Freezer(group.problems);
   if (group.members.length === 0) return { stack: emptyStack(group, []), problems: f.problems };
-  const drafts = group.members.map((m, i) => compileMember(m, i, group.id, env, config));
+  // A member its class's namespaceSelector rejects is frozen by its problem, and unlike
+  // other frozen members adds nothing to the shared settings (see pkg/ingress/class-params.ts).
+  const drafts = group.members
+    .filter((m) => m.params?.rejected !== true)
+    .map((m, i) => compileMember(m, i, group.id, env, config));
   for (const d of drafts) for (const p of d.problems) f.add(p);
   const cluster = config.clusterName;
   const owner = (resource: string): { cluster: string; stack: string; resource: string } => ({
@@ -330,7 +334,7 @@ export function buildStack(group: IngressGroup, env: Env, config: TranslateConfi
     return {
       stack: emptyStack(
         group,
-        drafts.map((d) => d.key),
+        group.members.map((m) => m.key),
       ),
       problems: f.problems,
     };
@@ -445,7 +449,7 @@ export function buildStack(group: IngressGroup, env: Env, config: TranslateConfi
   const stack: Stack = {
     id: group.id,
     members: group.members.map((m) => m.key),
-    frozenMembers: drafts.filter((d) => f.frozen.has(d.key)).map((d) => d.key),
+    frozenMembers: group.members.filter((m) => f.frozen.has(m.key)).map((m) => m.key),
     loadBalancer,
     listeners: listenerList,
     rules,

@@ -3,7 +3,7 @@
  * resolved. Nothing here looks at the other members; the group decides what is kept.
  */
 import type { V1HTTPIngressPath, V1IngressRule } from '@kubernetes/client-node';
-import { readIngressAnnotations } from '../annotations/index.ts';
+import { overlayAnnotations, readIngressAnnotations } from '../annotations/index.ts';
 import type { GroupMember } from '../ingress/group.ts';
 import type { Problem, RuleCondition, RuleTransform, TargetGroup } from '../model/index.ts';
 import type { BackendContext } from './backend.ts';
@@ -34,16 +34,24 @@ export function compileMember(
   config: TranslateConfig,
 ): MemberDraft {
   const key = member.key;
-  const rawAnnotations = member.ingress.metadata?.annotations;
+  // The class's params are laid over the Ingress's own annotations before anything reads
+  // them, so every reader sees the override (see pkg/annotations/class-params.ts).
+  const params = member.params?.params;
+  const own = member.ingress.metadata?.annotations;
+  const rawAnnotations = params === undefined ? own : overlayAnnotations(own, params);
   const read = readIngressAnnotations(rawAnnotations);
   const problems: Problem[] = read.errors.map((e) => problem(key, e.field, e.value, e.message));
-  const ann = read.value;
+  const ann =
+    params?.tags === undefined
+      ? read.value
+      : { ...read.value, tags: { ...read.value.tags, ...params.tags } };
   const ctx: BackendContext = {
     groupId,
     member: key,
     namespace: memberNamespace(member),
     ingressAnnotations: rawAnnotations,
     annotations: ann,
+    params,
     env,
     config,
     targetGroups: new Map<string, TargetGroup>(),

@@ -1,10 +1,11 @@
 /**
- * One target group per (member, Service, port). Settings: the Service's annotation, else
- * the Ingress's, else the default.
+ * One target group per (member, Service, port). Settings: the class's IngressClassParams,
+ * else the Service's annotation, else the Ingress's, else the default; tags merge in the
+ * same order (params highest, ownership tags above all).
  */
 import type { V1Service, V1ServicePort } from '@kubernetes/client-node';
 import { albAnnotation, readTargetGroupAnnotations } from '../annotations/index.ts';
-import type { AnnotationMap, HealthCheckPort } from '../annotations/index.ts';
+import type { AnnotationMap, ClassParams, HealthCheckPort } from '../annotations/index.ts';
 import type { HealthCheck, Problem, TargetGroup, TargetType } from '../model/index.ts';
 import { resourceTags, targetGroupId, targetGroupName } from '../naming/index.ts';
 import type { Env, TranslateConfig } from './env.ts';
@@ -15,6 +16,7 @@ export interface TargetGroupInput {
   readonly groupId: string;
   readonly member: string;
   readonly ingressAnnotations: AnnotationMap | undefined;
+  readonly params?: ClassParams | undefined;
   readonly service: V1Service;
   readonly serviceKey: string;
   readonly servicePort: V1ServicePort;
@@ -61,13 +63,20 @@ export function buildTargetGroup(
 ): { readonly targetGroup: TargetGroup | undefined; readonly problems: readonly Problem[] } {
   const { member, service, servicePort } = input;
   const problems: Problem[] = [];
+  const params = input.params;
+  const serviceAnnotations = service.metadata?.annotations;
   const read = readTargetGroupAnnotations(
     input.ingressAnnotations,
-    service.metadata?.annotations,
+    params === undefined
+      ? serviceAnnotations
+      : { ...serviceAnnotations, ...params.serviceAnnotations },
     input.serviceKey,
   );
   for (const e of read.errors) problems.push(problem(member, e.field, e.value, e.message));
-  const s = read.value;
+  const s =
+    params?.tags === undefined
+      ? read.value
+      : { ...read.value, tags: { ...read.value.tags, ...params.tags } };
   const targetType = s.targetType ?? config.defaultTargetType;
   const protocol = s.backendProtocol ?? 'HTTP';
   const protocolVersion = s.backendProtocolVersion ?? 'HTTP1';
