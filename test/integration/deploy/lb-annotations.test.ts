@@ -32,11 +32,14 @@ const A = 'alb.ingress.kubernetes.io/';
 function annotated(annotations: Record<string, string>, ingress?: V1Ingress): V1Ingress {
   const base = ingress ?? shopIngress([['/', 'web']], '[{"HTTP": 80}]');
   return {
-    ...base,
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
     metadata: {
-      ...base.metadata,
-      annotations: { ...base.metadata?.annotations, ...annotations },
+      namespace: 'shop',
+      name: 'web',
+      annotations: { ...(base.metadata?.annotations ?? {}), ...annotations },
     },
+    ...(base.spec === undefined ? {} : { spec: base.spec }),
   };
 }
 
@@ -81,9 +84,10 @@ describe('deploy: load-balancer and routing annotations', () => {
   async function theLoadBalancer() {
     const found = await ctx.clients.elbv2.send(new DescribeLoadBalancersCommand({}));
     assert.equal(found.LoadBalancers?.length, 1);
-    const lb = found.LoadBalancers?.[0];
-    assert.ok(lb?.LoadBalancerArn !== undefined);
-    return { ...lb, LoadBalancerArn: lb.LoadBalancerArn };
+    const [lb] = found.LoadBalancers ?? [];
+    const arn = lb?.LoadBalancerArn;
+    assert.ok(lb !== undefined && arn !== undefined);
+    return { ...lb, LoadBalancerArn: arn };
   }
 
   /** The managed frontend group's inbound sources, as `port source`. */
@@ -218,7 +222,6 @@ describe('deploy: load-balancer and routing annotations', () => {
   });
 
   it('GIVEN use-regex-path-match and transforms.api WHEN applied THEN the rule matches the regex and rewrites the URL, and the next round plans nothing', async () => {
-    const base = shopIngress([['/', 'web']], '[{"HTTP": 80}]');
     const ingress = annotated(
       {
         [`${A}use-regex-path-match`]: 'true',
@@ -226,7 +229,7 @@ describe('deploy: load-balancer and routing annotations', () => {
           '[{"type":"url-rewrite","urlRewriteConfig":{"rewrites":[{"regex":"^/api/v1/(.*)$","replace":"/$1"}]}},{"type":"host-header-rewrite","hostHeaderRewriteConfig":{"rewrites":[{"regex":"^.*$","replace":"api.internal"}]}}]',
       },
       {
-        ...base,
+        metadata: { namespace: 'shop', name: 'web', annotations: {} },
         spec: {
           ingressClassName: 'alb',
           rules: [
@@ -254,12 +257,13 @@ describe('deploy: load-balancer and routing annotations', () => {
       new DescribeRulesCommand({ ListenerArn: listeners.Listeners?.[0]?.ListenerArn ?? '' }),
     );
     const rule = rules.Rules?.find((r) => r.IsDefault !== true);
+    assert.ok(rule !== undefined);
     assert.deepEqual(
-      rule?.Conditions?.find((c) => c.Field === 'path-pattern')?.PathPatternConfig?.RegexValues,
+      rule.Conditions?.find((c) => c.Field === 'path-pattern')?.PathPatternConfig?.RegexValues,
       ['^/api/v[0-9]+/.*$'],
     );
     assert.deepEqual(
-      rule?.Transforms?.map((t) => [
+      rule.Transforms?.map((t) => [
         t.Type,
         (t.UrlRewriteConfig ?? t.HostHeaderRewriteConfig)?.Rewrites?.[0]?.Replace,
       ]),
