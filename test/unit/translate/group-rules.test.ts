@@ -229,6 +229,9 @@ describe('group rules: merged annotations', () => {
       expected: [CERT, `${CERT}-two`],
     },
   ];
+  it('GIVEN the merged annotations THEN each has a row here', () => {
+    assert.deepEqual(cases.map((c) => c.name).sort(), [...MERGED_ANNOTATIONS].sort());
+  });
   for (const c of cases) {
     it(`GIVEN two members setting ${c.name} THEN the values are combined`, () => {
       const { stack, problems } = buildStack(twoMembers(c.first, c.second), world, config);
