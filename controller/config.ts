@@ -147,6 +147,12 @@ const flags: readonly FlagSpec[] = [
     'Tags on every AWS resource: k=v,k2=v2 (not albatross.dev/ keys).',
   ),
   flag(
+    'external-managed-tags',
+    [],
+    '(none)',
+    'Tag keys managed outside the controller: never added, changed or removed (k1,k2).',
+  ),
+  flag(
     'default-ssl-policy',
     [],
     defaultTranslateConfig.defaultSslPolicy,
@@ -314,6 +320,13 @@ function build(r: Reader): ControllerConfig {
     (v) => (v === 'instance' || v === 'ip' ? v : fail('instance or ip')),
   );
   const defaultTags = r.value('default-tags', {}, parseTags);
+  const externalManagedTags = r.optional('external-managed-tags', parseTagKeys);
+  const overlap = Object.keys(defaultTags).filter((k) => externalManagedTags?.includes(k));
+  if (overlap.length > 0) {
+    throw new UsageError(
+      `--default-tags may not set a key listed in --external-managed-tags, not '${overlap.join(',')}'`,
+    );
+  }
   const defaultSslPolicy = r.value(
     'default-ssl-policy',
     defaultTranslateConfig.defaultSslPolicy,
@@ -383,6 +396,7 @@ function build(r: Reader): ControllerConfig {
       defaultTags,
       defaultSslPolicy,
       ruleOrder,
+      ...(externalManagedTags === undefined ? {} : { externalManagedTags }),
     },
     aws: {
       region,
@@ -512,6 +526,21 @@ function parseTags(v: string): Readonly<Record<string, string>> {
     tags[key] = value;
   }
   return tags;
+}
+
+function parseTagKeys(v: string): readonly string[] {
+  const keys = v
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k !== '');
+  if (keys.length === 0) fail('a comma-separated list of tag keys such as CostCenter,Owner');
+  for (const key of keys) {
+    if (key.startsWith(reservedTagPrefix)) {
+      fail(`tag keys that do not start with ${reservedTagPrefix} (the ownership tags)`);
+    }
+    if (key.length > 128) fail('tag keys of at most 128 characters');
+  }
+  return [...new Set(keys)];
 }
 
 function parseAddress(v: string): ListenAddress {

@@ -38,6 +38,13 @@ export type { HealthCheckPort, TargetGroupAnnotations } from './target-group.ts'
 export { parseAction } from './actions.ts';
 export type { ParsedAction, ForwardTarget } from './actions.ts';
 export { parseConditions } from './conditions.ts';
+export { parseTransforms } from './transforms.ts';
+export {
+  parseCustomerOwnedIpv4Pool,
+  parseIpamPoolId,
+  parseMinimumCapacity,
+  parsePrefixLists,
+} from './addressing.ts';
 export { parseRewriteTarget, REWRITE_TARGET_ANNOTATIONS } from './rewrite.ts';
 export { readIngressAnnotations } from './ingress-annotations.ts';
 export type { IngressAnnotations, RewriteTarget } from './ingress-annotations.ts';

@@ -3,8 +3,14 @@
  * target-group ones are read here too so that a bad value on the Ingress is reported
  * once, whatever backends use it.
  */
-import type { IpAddressType, RuleCondition, Scheme } from '../model/index.ts';
+import type { IpAddressType, RuleCondition, RuleTransform, Scheme } from '../model/index.ts';
 import { parseAction } from './actions.ts';
+import {
+  parseCustomerOwnedIpv4Pool,
+  parseIpamPoolId,
+  parseMinimumCapacity,
+  parsePrefixLists,
+} from './addressing.ts';
 import type { ParsedAction } from './actions.ts';
 import { parseConditions } from './conditions.ts';
 import {
@@ -27,8 +33,10 @@ import type { Cidr } from './load-balancer.ts';
 import { albAnnotation, ALB_PREFIX, readAnnotation } from './parsed.ts';
 import type { AnnotationError, AnnotationMap, Parser } from './parsed.ts';
 import { parseRewriteTarget, REWRITE_TARGET_ANNOTATIONS } from './rewrite.ts';
+import { parseBool } from './primitives.ts';
 import { readTargetGroupAnnotationsOf } from './target-group.ts';
 import type { TargetGroupAnnotations } from './target-group.ts';
+import { parseTransforms } from './transforms.ts';
 
 export interface RewriteTarget {
   /** The annotation it came from. */
@@ -54,6 +62,16 @@ export interface IngressAnnotations {
   /** `conditions.${name}` by name. */
   readonly conditions: ReadonlyMap<string, readonly RuleCondition[]>;
   readonly rewriteTarget: RewriteTarget | undefined;
+  /** `transforms.${name}` by name. */
+  readonly transforms: ReadonlyMap<string, readonly RuleTransform[]>;
+  /** `use-regex-path-match`: ImplementationSpecific paths are ALB regexes. */
+  readonly useRegexPathMatch: boolean | undefined;
+  readonly prefixLists: readonly string[] | undefined;
+  readonly manageBackendSecurityGroupRules: boolean | undefined;
+  readonly customerOwnedIpv4Pool: string | undefined;
+  readonly ipamIpv4PoolId: string | undefined;
+  /** `minimum-load-balancer-capacity` `CapacityUnits=N`. */
+  readonly minimumCapacityUnits: number | undefined;
   /** The target-group settings given on the Ingress (a Service may override them). */
   readonly targetGroup: TargetGroupAnnotations;
 }
@@ -68,6 +86,7 @@ export function readIngressAnnotations(annotations: AnnotationMap | undefined): 
 
   const actions = new Map<string, ParsedAction>();
   const conditions = new Map<string, readonly RuleCondition[]>();
+  const transforms = new Map<string, readonly RuleTransform[]>();
   for (const key of Object.keys(annotations ?? {}).sort()) {
     if (!key.startsWith(ALB_PREFIX)) continue;
     const short = key.slice(ALB_PREFIX.length);
@@ -77,6 +96,9 @@ export function readIngressAnnotations(annotations: AnnotationMap | undefined): 
     } else if (short.startsWith('conditions.')) {
       const c = readAnnotation(annotations, key, parseConditions, errors);
       if (c !== undefined) conditions.set(short.slice('conditions.'.length), c);
+    } else if (short.startsWith('transforms.')) {
+      const t = readAnnotation(annotations, key, parseTransforms, errors);
+      if (t !== undefined) transforms.set(short.slice('transforms.'.length), t);
     }
   }
 
@@ -105,6 +127,13 @@ export function readIngressAnnotations(annotations: AnnotationMap | undefined): 
       actions,
       conditions,
       rewriteTarget,
+      transforms,
+      useRegexPathMatch: read('use-regex-path-match', parseBool),
+      prefixLists: read('security-group-prefix-lists', parsePrefixLists),
+      manageBackendSecurityGroupRules: read('manage-backend-security-group-rules', parseBool),
+      customerOwnedIpv4Pool: read('customer-owned-ipv4-pool', parseCustomerOwnedIpv4Pool),
+      ipamIpv4PoolId: read('ipam-ipv4-pool-id', parseIpamPoolId),
+      minimumCapacityUnits: read('minimum-load-balancer-capacity', parseMinimumCapacity),
       targetGroup,
     },
     errors,

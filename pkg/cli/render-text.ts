@@ -114,6 +114,13 @@ function loadBalancerLines(lb: LoadBalancer): string[] {
   if (attributes.length > 0) {
     lines.push(`    attributes: ${attributes.map(([k, v]) => `${k}=${v}`).join(', ')}`);
   }
+  if (lb.customerOwnedIpv4Pool !== undefined) {
+    lines.push(`    customer-owned IPv4 pool: ${lb.customerOwnedIpv4Pool}`);
+  }
+  if (lb.ipamIpv4PoolId !== undefined) lines.push(`    IPAM IPv4 pool: ${lb.ipamIpv4PoolId}`);
+  if (lb.minimumCapacityUnits !== undefined) {
+    lines.push(`    minimum capacity: ${lb.minimumCapacityUnits} LCUs`);
+  }
   return lines;
 }
 

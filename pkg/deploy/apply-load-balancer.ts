@@ -12,6 +12,7 @@ import type { ResourceStep } from '../plan/index.ts';
 import { call, sendOptions, unlessGone } from './context.ts';
 import type { DeployContext } from './context.ts';
 import { addChangedTags, keyedFields, pick } from './fields.ts';
+import { createAddressing, setCapacityUnits, setIpamPool } from './load-balancer-addressing.ts';
 import { securityGroupIds, subnetIds } from './resolve.ts';
 import type { ApplyState } from './resolve.ts';
 import { toSdkAttributes, toSdkTags } from './to-sdk.ts';
@@ -44,6 +45,7 @@ async function create(ctx: DeployContext, state: ApplyState, want: LoadBalancer)
         Subnets: subnets,
         SecurityGroups: groups,
         Tags: toSdkTags(want.tags),
+        ...createAddressing(want),
       }),
       sendOptions(ctx),
     ),
@@ -52,6 +54,7 @@ async function create(ctx: DeployContext, state: ApplyState, want: LoadBalancer)
   state.loadBalancerArn = lb?.LoadBalancerArn ?? null;
   state.dnsName = lb?.DNSName?.toLowerCase() ?? null;
   await setAttributes(ctx, state.loadBalancer(), want.attributes);
+  await setCapacityUnits(ctx, state.loadBalancer(), want.minimumCapacityUnits);
 }
 
 async function remove(ctx: DeployContext, state: ApplyState, arn: string): Promise<void> {
@@ -116,6 +119,10 @@ export async function applyLoadBalancer(
             sendOptions(ctx),
           ),
         );
+      }
+      if (fields.has('ipamIpv4PoolId')) await setIpamPool(ctx, arn, want.ipamIpv4PoolId);
+      if (fields.has('minimumCapacityUnits')) {
+        await setCapacityUnits(ctx, arn, want.minimumCapacityUnits);
       }
       await setAttributes(ctx, arn, pick(want.attributes, keyedFields(step.fields, 'attributes')));
       await addChangedTags(ctx, arn, want.tags, step.fields);

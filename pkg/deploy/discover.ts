@@ -60,6 +60,7 @@ import {
   fromSdkTags,
   fromSdkTransforms,
 } from './from-sdk.ts';
+import { describeCapacityUnits } from './load-balancer-addressing.ts';
 
 const LOAD_BALANCER_TYPE = 'elasticloadbalancing:loadbalancer';
 const TARGET_GROUP_TYPE = 'elasticloadbalancing:targetgroup';
@@ -449,7 +450,7 @@ export async function discoverStack(
   if (foundLb !== null) {
     const { lb, tags } = foundLb;
     const arn = lb.LoadBalancerArn ?? '';
-    const [attributes, sdkListeners] = await Promise.all([
+    const [attributes, sdkListeners, capacityUnits] = await Promise.all([
       call(ctx, 'DescribeLoadBalancerAttributes', () =>
         ctx.clients.elbv2.send(
           new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: arn }),
@@ -457,6 +458,7 @@ export async function discoverStack(
         ),
       ),
       describeListeners(ctx, arn),
+      describeCapacityUnits(ctx, arn),
     ]);
     const securityGroupRefs: SecurityGroupRef[] = (lb.SecurityGroups ?? []).map((groupId) => {
       const ref = refOf(groupId);
@@ -484,6 +486,13 @@ export async function discoverStack(
       securityGroups: securityGroupRefs,
       attributes: fromSdkAttributes(attributes.Attributes),
       tags,
+      ...(lb.CustomerOwnedIpv4Pool === undefined || lb.CustomerOwnedIpv4Pool === ''
+        ? {}
+        : { customerOwnedIpv4Pool: lb.CustomerOwnedIpv4Pool }),
+      ...(lb.IpamPools?.Ipv4IpamPoolId === undefined
+        ? {}
+        : { ipamIpv4PoolId: lb.IpamPools.Ipv4IpamPoolId }),
+      ...(capacityUnits === undefined ? {} : { minimumCapacityUnits: capacityUnits }),
     };
 
     const perListener = await Promise.all(

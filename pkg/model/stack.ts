@@ -59,6 +59,21 @@ export interface LoadBalancer {
   /** Only the keys listed are managed; others are left as AWS has them. */
   readonly attributes: Attributes;
   readonly tags: Tags;
+  /**
+   * Outposts customer-owned IPv4 pool (`customer-owned-ipv4-pool`); set only at create, so
+   * a change replaces the ALB. Absent: the ALB has none.
+   */
+  readonly customerOwnedIpv4Pool?: string;
+  /**
+   * IPAM pool the ALB's IPv4 addresses come from (`ipam-ipv4-pool-id`); changed and
+   * removed in place (ModifyIpPools). Absent: the ALB uses no pool.
+   */
+  readonly ipamIpv4PoolId?: string;
+  /**
+   * Reserved LCUs (`minimum-load-balancer-capacity` `CapacityUnits=N`). Absent: "don't
+   * care" — a reservation made earlier (by us or anyone) is left as it is.
+   */
+  readonly minimumCapacityUnits?: number;
 }
 
 export interface Certificate {

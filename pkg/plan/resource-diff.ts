@@ -89,6 +89,9 @@ export function loadBalancerReplaceReason(
   if (desired.name !== actual.name) {
     return `name changed ${actual.name} → ${desired.name} (new DNS name)`;
   }
+  if (desired.customerOwnedIpv4Pool !== actual.customerOwnedIpv4Pool) {
+    return `customerOwnedIpv4Pool changed ${actual.customerOwnedIpv4Pool ?? '(none)'} → ${desired.customerOwnedIpv4Pool ?? '(none)'} (set only at creation; new DNS name)`;
+  }
   return null;
 }
 
@@ -110,6 +113,23 @@ export function loadBalancerDiff(desired: LoadBalancer, actual: ActualLoadBalanc
     if (!sameSet(want, have)) {
       diff.add('securityGroups', `security groups ${have.join(',')} → ${want.join(',')}`);
     }
+  }
+  // Absent means no pool: a pool set earlier is removed in place.
+  if (desired.ipamIpv4PoolId !== actual.ipamIpv4PoolId) {
+    diff.add(
+      'ipamIpv4PoolId',
+      `ipamIpv4PoolId ${actual.ipamIpv4PoolId ?? '(none)'} → ${desired.ipamIpv4PoolId ?? '(none)'}`,
+    );
+  }
+  // Absent means "don't care": a reservation is only changed when the annotation says so.
+  if (
+    desired.minimumCapacityUnits !== undefined &&
+    desired.minimumCapacityUnits !== actual.minimumCapacityUnits
+  ) {
+    diff.add(
+      'minimumCapacityUnits',
+      `minimumCapacityUnits ${actual.minimumCapacityUnits ?? '(none)'} → ${desired.minimumCapacityUnits}`,
+    );
   }
   diff.keyed('attributes', desired.attributes, actual.attributes);
   diff.keyed('tags', desired.tags, actual.tags);

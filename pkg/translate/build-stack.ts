@@ -10,11 +10,11 @@
  * …) still count. Otherwise one bad path in a member could flip the scheme and replace the
  * ALB, or delete the listener its own rules still serve on.
  *
- * Conflicts. An exclusive annotation (scheme, ip-address-type, load-balancer-name,
- * subnets, security-groups, inbound-cidrs, ssl-policy, ssl-redirect) takes the value of
- * the first member in group order that sets it; a later member that sets another value is
- * frozen with an error naming the first. That keeps what already runs unchanged and puts
- * the blame on the member that disagrees. Merged maps (tags, load-balancer-attributes)
+ * Conflicts. An exclusive annotation (see group-rules.ts for the full table) takes the
+ * value of the first member in group order that sets it; a later member that sets another
+ * value is frozen with an error naming the first, and the first gets a warning naming the
+ * later one, so both owners see the conflict. That keeps what already runs unchanged and
+ * puts the blame on the member that disagrees. Merged maps (tags, load-balancer-attributes)
  * follow the same rule per key. A port listed with two protocols freezes the later member.
  */
 import { albAnnotation } from '../annotations/index.ts';
@@ -43,6 +43,9 @@ import {
 import type { MemberDraft } from './drafts.ts';
 import { FIXED_404 } from './drafts.ts';
 import type { Env, TranslateConfig } from './env.ts';
+import { externalTagProblems, withoutExternalTags } from './external-tags.ts';
+import { conflictWarning } from './group-rules.ts';
+import { lbAddressingProblems } from './load-balancer-options.ts';
 import { compileMember } from './member.ts';
 import { problem } from './problems.ts';
 import { orderRules } from './rule-order.ts';
@@ -93,6 +96,7 @@ function exclusive<T>(
           `conflicts with ${first.owner}, which sets '${show(first.value)}'; in a group this annotation must be set on one member only or to the same value on all`,
         ),
       );
+      f.add(conflictWarning(first.owner, short, show(first.value), d.key, show(v)));
     }
   }
   return first;
@@ -122,6 +126,7 @@ function mergedMap(
             `conflicts with ${owners.get(k) ?? ''}, which sets ${k}=${had}; in a group a key must have the same value on every member that sets it`,
           ),
         );
+        f.add(conflictWarning(owners.get(k) ?? '', short, `${k}=${had}`, d.key, `${k}=${v}`));
       }
     }
   }
@@ -221,9 +226,48 @@ export function buildStack(group: IngressGroup, env: Env, config: TranslateConfi
     f,
   );
   const groupTags = mergedMap(drafts, 'tags', (d) => d.annotations.tags, f);
+  for (const d of drafts)
+    for (const p of externalTagProblems(d.key, d.annotations.tags, config)) f.add(p);
+  const prefixLists = exclusive(
+    drafts,
+    'security-group-prefix-lists',
+    (d) => d.annotations.prefixLists,
+    showList,
+    f,
+  );
+  const manageBackendRules =
+    exclusive(
+      drafts,
+      'manage-backend-security-group-rules',
+      (d) => d.annotations.manageBackendSecurityGroupRules,
+      String,
+      f,
+    )?.value ?? false;
+  const coipPool = exclusive(
+    drafts,
+    'customer-owned-ipv4-pool',
+    (d) => d.annotations.customerOwnedIpv4Pool,
+    String,
+    f,
+  );
+  const ipamPool = exclusive(
+    drafts,
+    'ipam-ipv4-pool-id',
+    (d) => d.annotations.ipamIpv4PoolId,
+    String,
+    f,
+  )?.value;
+  const capacity = exclusive(
+    drafts,
+    'minimum-load-balancer-capacity',
+    (d) => d.annotations.minimumCapacityUnits,
+    (n) => `CapacityUnits=${n}`,
+    f,
+  )?.value;
 
   // Listen ports, merged; one protocol per port.
   const listeners = new Map<number, ListenerProtocol>();
+  const portOwners = new Map<number, string>();
   const portsOf = new Map<string, readonly number[]>();
   for (const d of drafts) {
     const mine: number[] = [];
@@ -238,8 +282,18 @@ export function buildStack(group: IngressGroup, env: Env, config: TranslateConfi
             `port ${lp.port} is already an ${had} listener of this group; a port has one protocol`,
           ),
         );
+        f.add(
+          conflictWarning(
+            portOwners.get(lp.port) ?? '',
+            'listen-ports',
+            JSON.stringify({ [had]: lp.port }),
+            d.key,
+            JSON.stringify({ [lp.protocol]: lp.port }),
+          ),
+        );
         continue;
       }
+      if (!portOwners.has(lp.port)) portOwners.set(lp.port, d.key);
       listeners.set(lp.port, lp.protocol);
       mine.push(lp.port);
     }
@@ -272,6 +326,9 @@ export function buildStack(group: IngressGroup, env: Env, config: TranslateConfi
       );
     }
   }
+
+  const addressing = lbAddressingProblems(drafts, scheme, ipAddressType, coipPool);
+  for (const p of addressing.problems) f.add(p);
 
   // Default backend: the single one among the members that still build.
   const withDefault = drafts.filter((d) => !f.frozen.has(d.key) && d.defaultBackend !== undefined);
@@ -343,19 +400,35 @@ export function buildStack(group: IngressGroup, env: Env, config: TranslateConfi
     ?.defaultBackend?.actions ?? [FIXED_404];
 
   const managedSg = securityGroups === undefined;
+  // With user-given groups the backend rules are ours only when the user says so
+  // (manage-backend-security-group-rules), and then the shared backend group must be on
+  // the ALB too, or those rules would admit nothing.
+  const backendRulesManaged = managedSg || manageBackendRules;
   const sgRefs: readonly SecurityGroupRef[] = managedSg
     ? [{ kind: 'managed', id: FRONTEND_SECURITY_GROUP_ID }, { kind: 'shared-backend' }]
-    : securityGroups.value.map((entry) => ({ kind: 'listed', entry }));
+    : [
+        ...securityGroups.value.map((entry): SecurityGroupRef => ({ kind: 'listed', entry })),
+        ...(manageBackendRules ? [{ kind: 'shared-backend' } as const] : []),
+      ];
 
   const loadBalancer: LoadBalancer = {
     id: LOAD_BALANCER_ID,
     name: explicitName?.value ?? loadBalancerName({ cluster, groupId: group.id, scheme }),
     scheme,
-    ipAddressType,
+    ipAddressType: addressing.ipAddressType,
     subnets: subnetResult.selection,
     securityGroups: sgRefs,
     attributes: lbAttributes,
-    tags: resourceTags(owner(LOAD_BALANCER_ID), config.defaultTags, groupTags),
+    tags: resourceTags(
+      owner(LOAD_BALANCER_ID),
+      config.defaultTags,
+      withoutExternalTags(groupTags, config),
+    ),
+    ...(addressing.customerOwnedIpv4Pool === undefined
+      ? {}
+      : { customerOwnedIpv4Pool: addressing.customerOwnedIpv4Pool }),
+    ...(ipamPool === undefined ? {} : { ipamIpv4PoolId: ipamPool }),
+    ...(capacity === undefined ? {} : { minimumCapacityUnits: capacity }),
   };
 
   const ports = [...listeners.keys()].sort((a, b) => a - b);
@@ -406,7 +479,7 @@ export function buildStack(group: IngressGroup, env: Env, config: TranslateConfi
           ]
         : defaultActions,
       attributes: {},
-      tags: resourceTags(owner(id), config.defaultTags, groupTags),
+      tags: resourceTags(owner(id), config.defaultTags, withoutExternalTags(groupTags, config)),
     });
     if (redirect) continue;
     const here = live
@@ -428,7 +501,11 @@ export function buildStack(group: IngressGroup, env: Env, config: TranslateConfi
         conditions: r.conditions,
         actions: r.actions,
         transforms: r.transforms,
-        tags: resourceTags({ ...owner(rid), ingress: r.member }, config.defaultTags, memberTags),
+        tags: resourceTags(
+          { ...owner(rid), ingress: r.member },
+          config.defaultTags,
+          withoutExternalTags(memberTags, config),
+        ),
       });
     });
   }
@@ -439,9 +516,11 @@ export function buildStack(group: IngressGroup, env: Env, config: TranslateConfi
         frontendSecurityGroup(
           group.id,
           ports,
-          inboundCidrs?.value ?? defaultCidrs(ipAddressType),
+          // As the reference: prefix lists alone replace the open default.
+          inboundCidrs?.value ?? (prefixLists === undefined ? defaultCidrs(ipAddressType) : []),
           config,
-          groupTags,
+          withoutExternalTags(groupTags, config),
+          prefixLists?.value ?? [],
         ),
       ]
     : [];
@@ -455,7 +534,7 @@ export function buildStack(group: IngressGroup, env: Env, config: TranslateConfi
     rules,
     targetGroups,
     securityGroups: securityGroupList,
-    backendRules: managedSg ? backendAccessRules(targetGroups, env) : [],
+    backendRules: backendRulesManaged ? backendAccessRules(targetGroups, env) : [],
   };
   return { stack, problems: f.problems };
 }

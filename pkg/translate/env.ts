@@ -46,6 +46,12 @@ export interface TranslateConfig {
   /** @default 'ELBSecurityPolicy-2016-08' */
   readonly defaultSslPolicy: string;
   /**
+   * `--external-managed-tags`: tag keys someone else manages on our resources. Never
+   * added, changed or removed by us; an annotation naming one is a problem.
+   * @default []
+   */
+  readonly externalManagedTags?: readonly string[];
+  /**
    * `specification`: rules ordered by the Ingress specification's precedence.
    * `reference`: aws-load-balancer-controller's manifest order.
    * @default 'specification'

@@ -6,3 +6,4 @@ export { translateHost, translatePath, rewriteTransform, escapeRegex } from './p
 export type { PathType, HostKind, PathMatch, HostMatch } from './paths.ts';
 export { eligibleInstances, instanceIdOf } from './targets.ts';
 export { selectSubnets } from './subnets.ts';
+export { EXCLUSIVE_ANNOTATIONS, MERGED_ANNOTATIONS } from './group-rules.ts';

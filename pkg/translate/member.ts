@@ -80,7 +80,7 @@ export function compileMember(
     const paths: readonly V1HTTPIngressPath[] = rule.http?.paths ?? [];
     paths.forEach((p, pathIndex) => {
       const field = `spec.rules[${ruleIndex}].http.paths[${pathIndex}]`;
-      const path = translatePath(p.pathType, p.path);
+      const path = translatePath(p.pathType, p.path, ann.useRegexPathMatch === true);
       if (!path.ok) {
         problems.push(
           problem(
@@ -155,6 +155,21 @@ export function compileMember(
           return;
         }
         transforms.push(t.value);
+      }
+      const named = backendSpec?.service?.name;
+      for (const t of named === undefined ? [] : (ann.transforms.get(named) ?? [])) {
+        if (transforms.some((have) => have.Type === t.Type)) {
+          problems.push(
+            problem(
+              key,
+              `alb.ingress.kubernetes.io/transforms.${named ?? ''}`,
+              t.Type,
+              `adds a second ${t.Type} to a rule that already has one from ${ann.rewriteTarget?.field ?? 'rewrite-target'}; an ALB rule takes one of each type`,
+            ),
+          );
+          return;
+        }
+        transforms.push(t);
       }
 
       const hostText = rule.host ?? '';

@@ -10,7 +10,7 @@
  * - a literal `*` or `?` in an Exact or Prefix path → an anchored regex (a plain value
  *   would treat it as a wildcard);
  * - `ImplementationSpecific` → the path passed through as an ALB pattern (as the
- *   reference controller does);
+ *   reference controller does), or as an ALB regex with `use-regex-path-match`;
  * - host `*.example.com` → regex `^[^.]+\.example\.com$`: the specification's wildcard
  *   matches exactly one DNS label, ALB's `*.example.com` would also match
  *   `a.b.example.com`.
@@ -78,6 +78,38 @@ export interface PathMatch {
   readonly length: number;
   /** `undefined` when the Ingress gave no path (the caller may take an annotation's). */
   readonly config: ValuesConfig | undefined;
+  /** The path is an ALB regex (`use-regex-path-match`), not a pattern. */
+  readonly regex?: boolean;
+}
+
+/**
+ * An ImplementationSpecific path under `use-regex-path-match`: an ALB regex value. ALB's
+ * regex dialect is close to the common one; a pattern JavaScript cannot compile is
+ * refused here rather than by AWS halfway through an apply.
+ */
+function translateRegexPath(p: string): Translated<PathMatch> {
+  if (p === '') {
+    return {
+      ok: false,
+      message: 'with use-regex-path-match an ImplementationSpecific path must be a non-empty regex',
+    };
+  }
+  try {
+    new RegExp(p);
+  } catch {
+    return {
+      ok: false,
+      message:
+        'with use-regex-path-match must be a valid regular expression, e.g. ^/api/v[0-9]+/.*$',
+    };
+  }
+  const config: ValuesConfig = { RegexValues: [p] };
+  const tooLong = checkPatterns(config);
+  if (tooLong !== undefined) return { ok: false, message: tooLong };
+  return {
+    ok: true,
+    value: { type: 'ImplementationSpecific', path: p, length: p.length, config, regex: true },
+  };
 }
 
 function hasWildcard(s: string): boolean {
@@ -96,6 +128,7 @@ function checkPatterns(config: ValuesConfig): string | undefined {
 export function translatePath(
   pathType: string | undefined,
   path: string | undefined,
+  useRegex = false,
 ): Translated<PathMatch> {
   const type: PathType | undefined =
     pathType === 'Exact' || pathType === 'Prefix' || pathType === 'ImplementationSpecific'
@@ -109,6 +142,7 @@ export function translatePath(
     return { ok: false, message: "must be a string starting with '/'" };
   }
   const p = typeof given === 'string' ? given : '';
+  if (useRegex && type === 'ImplementationSpecific') return translateRegexPath(p);
   if (p === '') {
     if (type === 'Exact')
       return { ok: false, message: "an Exact path must be given and start with '/'" };
@@ -155,6 +189,13 @@ export function rewriteTransform(match: PathMatch, target: string): Translated<R
       UrlRewriteConfig: { Rewrites: [{ Regex: regex, Replace: replace }] },
     },
   });
+  if (match.regex === true) {
+    return {
+      ok: false,
+      message:
+        'rewrite-target cannot be combined with use-regex-path-match paths; give the rewrite as a transforms.* annotation with its own regex',
+    };
+  }
   if (match.type === 'Exact') return wrap(`^${escapeRegex(match.path)}$`, target);
   if (match.type === 'ImplementationSpecific' && hasWildcard(match.path)) {
     return {

@@ -1,5 +1,5 @@
 /**
- * The managed frontend security group (one TCP rule per listen port × CIDR) and the
+ * The managed frontend security group (one TCP rule per listen port × CIDR or prefix list) and the
  * backend access rules that let the cluster's shared backend group reach the targets.
  */
 import type { Cidr } from '../annotations/index.ts';
@@ -31,6 +31,7 @@ export function frontendSecurityGroup(
   cidrs: readonly Cidr[],
   config: TranslateConfig,
   userTags: Tags | undefined,
+  prefixLists: readonly string[] = [],
 ): SecurityGroup {
   const ingress: SecurityGroupIngress[] = [];
   for (const port of ports) {
@@ -41,6 +42,9 @@ export function frontendSecurityGroup(
         toPort: port,
         ...(c.family === 'ipv4' ? { cidrIpv4: c.cidr } : { cidrIpv6: c.cidr }),
       });
+    }
+    for (const prefixListId of prefixLists) {
+      ingress.push({ protocol: 'tcp', fromPort: port, toPort: port, prefixListId });
     }
   }
   return {

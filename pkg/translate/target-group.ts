@@ -9,6 +9,7 @@ import type { AnnotationMap, ClassParams, HealthCheckPort } from '../annotations
 import type { HealthCheck, Problem, TargetGroup, TargetType } from '../model/index.ts';
 import { resourceTags, targetGroupId, targetGroupName } from '../naming/index.ts';
 import type { Env, TranslateConfig } from './env.ts';
+import { externalTagProblems, withoutExternalTags } from './external-tags.ts';
 import { problem } from './problems.ts';
 import { instanceTargets, ipTargets } from './targets.ts';
 
@@ -112,6 +113,15 @@ export function buildTargetGroup(
       ),
     );
   }
+  // The Ingress's own tags are reported once, by the group; here only a Service's.
+  const serviceTags = readTargetGroupAnnotations(
+    undefined,
+    service.metadata?.annotations,
+    input.serviceKey,
+  ).value.tags;
+  problems.push(
+    ...externalTagProblems(member, serviceTags, config, `Service ${input.serviceKey}: `),
+  );
   if (problems.some((p) => p.severity === 'error')) return { targetGroup: undefined, problems };
 
   const healthCheck: HealthCheck = {
@@ -163,7 +173,7 @@ export function buildTargetGroup(
     tags: resourceTags(
       { cluster: config.clusterName, stack: input.groupId, resource: id, ingress: member },
       config.defaultTags,
-      s.tags,
+      withoutExternalTags(s.tags, config),
     ),
     targets,
   };

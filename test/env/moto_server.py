@@ -1,4 +1,4 @@
-"""Starts moto's server with two ALB features of late 2025 that moto 5.2 lacks.
+"""Starts moto's server with the ALB features of late 2025 that moto 5.2 lacks.
 
 ALB listener rules accept `RegexValues` in host-header, path-pattern and http-header
 conditions, and `Transforms` (url-rewrite, host-header-rewrite). moto's bundled botocore
@@ -12,8 +12,10 @@ mirrors; see the ELBv2 API reference for RuleCondition, RuleTransform and Modify
 import sys
 from typing import Any
 
+from moto.core.responses import ActionResult
 from moto.elbv2 import models, responses
-from moto.elbv2.exceptions import InvalidConditionValueError
+from moto.elbv2.exceptions import ELBClientError as RESTError
+from moto.elbv2.exceptions import InvalidConditionValueError, LoadBalancerNotFoundError
 
 Backend = models.ELBv2Backend
 
@@ -72,6 +74,123 @@ def _with_transforms(action_name: str) -> None:
 
 _with_transforms("create_rule")
 _with_transforms("modify_rule")
+
+
+# Load balancer addressing and capacity (ELBv2 API reference: CreateLoadBalancer,
+# SetIpAddressType, ModifyIpPools, ModifyCapacityReservation, DescribeCapacityReservation).
+# moto 5.2 knows only ipv4/dualstack, drops CustomerOwnedIpv4Pool and IpamPools, lacks
+# ModifyIpPools and ModifyCapacityReservation, and DescribeCapacityReservation returns a
+# constant. Stored on the fake load balancer, these serialise through moto's botocore model.
+
+_IP_TYPES = ("ipv4", "dualstack", "dualstack-without-public-ipv4")
+
+
+def _check_ip_type(ip_type: str, scheme: str) -> None:
+    if ip_type not in _IP_TYPES:
+        raise RESTError(
+            "ValidationError",
+            f"1 validation error detected: Value '{ip_type}' at 'ipAddressType' failed to "
+            f"satisfy constraint: Member must satisfy enum value set: [{', '.join(_IP_TYPES)}]",
+        )
+    # AWS: an internal load balancer has no public IPv4 address to go without.
+    if ip_type == "dualstack-without-public-ipv4" and scheme == "internal":
+        raise RESTError(
+            "ValidationError",
+            "You must specify an internet-facing load balancer for IP address type "
+            "'dualstack-without-public-ipv4'",
+        )
+
+
+_original_create_lb = Backend.create_load_balancer
+
+
+def _create_load_balancer(self: Any, *args: Any, **kwargs: Any) -> Any:
+    ip_type = kwargs.get("ip_address_type", "ipv4")
+    _check_ip_type(ip_type, kwargs.get("scheme") or "internet-facing")
+    kwargs["ip_address_type"] = "ipv4"
+    lb = _original_create_lb(self, *args, **kwargs)
+    lb.ip_address_type = ip_type
+    lb.customer_owned_ipv4_pool = None
+    lb.ipam_pools = None
+    lb.capacity_units = None
+    return lb
+
+
+Backend.create_load_balancer = _create_load_balancer
+
+
+def _set_ip_address_type(self: Any, arn: str, ip_type: str) -> None:
+    balancer = self.load_balancers.get(arn)
+    if balancer is None:
+        raise LoadBalancerNotFoundError()
+    _check_ip_type(ip_type, balancer.scheme)
+    balancer.ip_address_type = ip_type
+
+
+Backend.set_ip_address_type = _set_ip_address_type
+
+_original_create_lb_response = responses.ELBV2Response.create_load_balancer
+
+
+def _create_load_balancer_response(self: Any) -> Any:
+    result = _original_create_lb_response(self)
+    params = self._get_params()
+    for lb in result.result.get("LoadBalancers", []):
+        if params.get("CustomerOwnedIpv4Pool"):
+            lb.customer_owned_ipv4_pool = params["CustomerOwnedIpv4Pool"]
+        pools = params.get("IpamPools") or {}
+        if pools.get("Ipv4IpamPoolId"):
+            lb.ipam_pools = {"Ipv4IpamPoolId": pools["Ipv4IpamPoolId"]}
+    return result
+
+
+responses.ELBV2Response.create_load_balancer = _create_load_balancer_response
+
+
+def _balancer(self: Any) -> Any:
+    balancer = self.elbv2_backend.load_balancers.get(self._get_param("LoadBalancerArn"))
+    if balancer is None:
+        raise LoadBalancerNotFoundError()
+    return balancer
+
+
+def _modify_ip_pools(self: Any) -> Any:
+    balancer = _balancer(self)
+    params = self._get_params()
+    pools = params.get("IpamPools") or {}
+    if pools.get("Ipv4IpamPoolId"):
+        balancer.ipam_pools = {"Ipv4IpamPoolId": pools["Ipv4IpamPoolId"]}
+    if "ipv4" in (params.get("RemoveIpamPools") or []):
+        balancer.ipam_pools = None
+    return ActionResult({"IpamPools": balancer.ipam_pools} if balancer.ipam_pools else {})
+
+
+def _capacity(balancer: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"CapacityReservationState": []}
+    if getattr(balancer, "capacity_units", None) is not None:
+        out["MinimumLoadBalancerCapacity"] = {"CapacityUnits": balancer.capacity_units}
+        out["CapacityReservationState"] = [{"State": {"Code": "provisioned"}}]
+    return out
+
+
+def _modify_capacity_reservation(self: Any) -> Any:
+    balancer = _balancer(self)
+    params = self._get_params()
+    if params.get("ResetCapacityReservation") in (True, "true"):
+        balancer.capacity_units = None
+    else:
+        units = (params.get("MinimumLoadBalancerCapacity") or {}).get("CapacityUnits")
+        balancer.capacity_units = int(units) if units is not None else None
+    return ActionResult(_capacity(balancer))
+
+
+def _describe_capacity_reservation(self: Any) -> Any:
+    return ActionResult(_capacity(_balancer(self)))
+
+
+responses.ELBV2Response.modify_ip_pools = _modify_ip_pools
+responses.ELBV2Response.modify_capacity_reservation = _modify_capacity_reservation
+responses.ELBV2Response.describe_capacity_reservation = _describe_capacity_reservation
 
 if __name__ == "__main__":
     from moto.server import main
