@@ -188,8 +188,14 @@ describe('container image layout', () => {
       const started = Date.now();
       try {
         // THEN it turns ready and gives an Ingress its ALB
-        await eventually('ready', async () =>
-          (await controller.health('/readyz')).status === 200 ? true : undefined,
+        // Generous: on a busy machine Node takes seconds to load the AWS SDK.
+        await controller.waitForLine('listening', (l) => l.msg === 'listening', {
+          timeoutMs: 60_000,
+        });
+        await eventually(
+          'ready',
+          async () => ((await controller.health('/readyz')).status === 200 ? true : undefined),
+          60_000,
         );
         timings.controllerReadyMs = Date.now() - started;
         const core = env.kc.makeApiClient(CoreV1Api);
@@ -204,7 +210,7 @@ describe('container image layout', () => {
           async () =>
             (await net.readNamespacedIngress({ name: 'shop', namespace: ns })).status?.loadBalancer
               ?.ingress?.[0]?.hostname,
-          30_000,
+          60_000,
         );
         assert.match(host, /elb\.amazonaws\.com$/);
         timings.controllerAddressMs = Date.now() - started;
@@ -215,7 +221,7 @@ describe('container image layout', () => {
             (await net.listNamespacedIngress({ namespace: ns })).items.length === 0
               ? true
               : undefined,
-          30_000,
+          60_000,
         );
         timings.controllerReleasedMs = Date.now() - started;
       } finally {
