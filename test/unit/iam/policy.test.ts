@@ -66,6 +66,8 @@ const changesRequiringOurTag = [
   'elasticloadbalancing:SetSecurityGroups',
   'elasticloadbalancing:SetSubnets',
   'elasticloadbalancing:SetIpAddressType',
+  'elasticloadbalancing:ModifyCapacityReservation',
+  'elasticloadbalancing:ModifyIpPools',
   'ec2:DeleteSecurityGroup',
 ];
 
