@@ -184,7 +184,9 @@ describe('helm chart: render', () => {
           for (const field of [r.apiGroups, r.resources, r.verbs, r.resourceNames]) {
             assert.ok(!(field ?? []).includes('*'), `${kind} rule ${JSON.stringify(r)}`);
           }
-          assert.ok(!r.verbs.includes('delete') && !r.verbs.includes('deletecollection'));
+          // The only delete: a multi-cluster TargetGroupBinding's ownership ConfigMap.
+          if (r.verbs.includes('delete')) assert.deepEqual(r.resources, ['configmaps']);
+          assert.ok(!r.verbs.includes('deletecollection'));
           assert.ok(!r.verbs.includes('escalate') && !r.verbs.includes('bind'));
           assert.ok(!r.verbs.includes('impersonate'));
         }
