@@ -268,7 +268,12 @@ describe('helm chart: render', () => {
       const egressPorts = (np.spec.egress ?? []).map((e) =>
         (e.ports ?? []).map((p) => `${String(p.port)}/${p.protocol ?? ''}`).join(','),
       );
-      assert.deepEqual(egressPorts, ['443/TCP,6443/TCP', '53/UDP,53/TCP', '443/TCP']);
+      assert.deepEqual(egressPorts, ['443/TCP,6443/TCP', '53/UDP,53/TCP', '443/TCP', '80/TCP']);
+      // The last: EKS Pod Identity's agent, where the pod gets its credentials.
+      assert.deepEqual(np.spec.egress?.[3]?.to, [
+        { ipBlock: { cidr: '169.254.170.23/32' } },
+        { ipBlock: { cidr: 'fd00:ec2::23/128' } },
+      ]);
       const ingressPorts = (np.spec.ingress ?? []).flatMap((i) =>
         (i.ports ?? []).map((p) => p.port),
       );
@@ -356,6 +361,13 @@ describe('helm chart: render', () => {
 
     it('networkPolicy.enabled=false: no NetworkPolicy', () => {
       assert.ok(!kinds(render({ networkPolicy: { enabled: false } })).includes('NetworkPolicy'));
+    });
+
+    it('networkPolicy.podIdentityAgent=false (IRSA): no egress to the Pod Identity agent', () => {
+      const objects = render({ networkPolicy: { podIdentityAgent: false } });
+      const np = only(objects, 'NetworkPolicy') as unknown as V1NetworkPolicy;
+      assert.equal(np.spec?.egress?.length, 3);
+      assert.ok(!JSON.stringify(np.spec.egress).includes('169.254.170.23'));
     });
 
     it('networkPolicy.apiServer.cidrs and metricsFrom narrow the policy', () => {
