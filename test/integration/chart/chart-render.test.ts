@@ -19,7 +19,15 @@ import type {
   V1ServiceAccount,
 } from '@kubernetes/client-node';
 import { CONTROLLER_HELP, parseControllerConfig } from '../../../controller/config.ts';
-import { helm, chartDir, kinds, only, renderChart, type Rendered } from '../../env/helm.ts';
+import {
+  helm,
+  helmWithValues,
+  chartDir,
+  kinds,
+  only,
+  renderChart,
+  type Rendered,
+} from '../../env/helm.ts';
 
 const NS = 'albatross-system';
 const base = { clusterName: 'prod-eu' } as const;
@@ -80,6 +88,23 @@ describe('helm chart: render', () => {
     const result = helm(['lint', chartDir, '--strict', '--set', 'clusterName=prod-eu']);
     assert.equal(result.status, 0, result.stdout + result.stderr);
     assert.match(result.stdout, /1 chart\(s\) linted, 0 chart\(s\) failed/);
+  });
+
+  it('passes helm lint --strict with every optional part on', () => {
+    const result = helmWithValues(
+      'lint',
+      {
+        clusterName: 'prod-eu',
+        webhook: { certManager: { enabled: true } },
+        serviceMonitor: { enabled: true },
+        ingressClass: { default: true },
+        ingressClassParams: { create: true, spec: { scheme: 'internal' } },
+        serviceAccount: { roleArn: 'arn:aws:iam::123456789012:role/albatross' },
+        priorityClassName: 'system-cluster-critical',
+      },
+      NS,
+    );
+    assert.equal(result.status, 0, result.stdout + result.stderr);
   });
 
   describe('default values', () => {
