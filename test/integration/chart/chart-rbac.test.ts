@@ -107,7 +107,10 @@ describe("helm chart: the controller works with exactly the chart's RBAC", () =>
   it('requests really run as the ServiceAccount (a write outside its grant is refused)', async () => {
     const core = asController.makeApiClient(CoreV1Api);
     await assert.rejects(
-      core.createNamespacedConfigMap({ namespace: appNs, body: { metadata: { name: 'x' } } }),
+      core.createNamespacedService({
+        namespace: appNs,
+        body: { metadata: { name: 'x' }, spec: { ports: [{ port: 80 }] } },
+      }),
       (err: unknown) => (err as { code?: number }).code === 403,
     );
   });
@@ -255,6 +258,14 @@ describe("helm chart: the controller works with exactly the chart's RBAC", () =>
           namespace: appNs,
         },
       ],
+      [
+        "keep a multi-cluster binding's ownership ConfigMap",
+        { resource: 'configmaps', verb: 'update', namespace: appNs, name: 'x' },
+      ],
+      [
+        'delete that ConfigMap with its binding',
+        { resource: 'configmaps', verb: 'delete', namespace: appNs, name: 'x' },
+      ],
     ];
     for (const [what, attributes] of wanted) assert.ok(await allowed(attributes), what);
     const refused: [string, V1ResourceAttributes][] = [
@@ -300,7 +311,8 @@ describe("helm chart: the controller works with exactly the chart's RBAC", () =>
         { group: 'rbac.authorization.k8s.io', resource: 'clusterroles', verb: 'create' },
       ],
       ['impersonate', { resource: 'serviceaccounts', verb: 'impersonate' }],
-      ['read ConfigMaps', { resource: 'configmaps', verb: 'list' }],
+      ['list ConfigMaps', { resource: 'configmaps', verb: 'list' }],
+      ['delete Secrets', { resource: 'secrets', verb: 'delete', namespace: ns }],
     ];
     for (const [what, attributes] of refused) assert.equal(await allowed(attributes), false, what);
   });

@@ -19,7 +19,15 @@ import type {
   V1ServiceAccount,
 } from '@kubernetes/client-node';
 import { CONTROLLER_HELP, parseControllerConfig } from '../../../controller/config.ts';
-import { helm, chartDir, kinds, only, renderChart, type Rendered } from '../../env/helm.ts';
+import {
+  helm,
+  helmWithValues,
+  chartDir,
+  kinds,
+  only,
+  renderChart,
+  type Rendered,
+} from '../../env/helm.ts';
 
 const NS = 'albatross-system';
 const base = { clusterName: 'prod-eu' } as const;
@@ -80,6 +88,23 @@ describe('helm chart: render', () => {
     const result = helm(['lint', chartDir, '--strict', '--set', 'clusterName=prod-eu']);
     assert.equal(result.status, 0, result.stdout + result.stderr);
     assert.match(result.stdout, /1 chart\(s\) linted, 0 chart\(s\) failed/);
+  });
+
+  it('passes helm lint --strict with every optional part on', () => {
+    const result = helmWithValues(
+      'lint',
+      {
+        clusterName: 'prod-eu',
+        webhook: { certManager: { enabled: true } },
+        serviceMonitor: { enabled: true },
+        ingressClass: { default: true },
+        ingressClassParams: { create: true, spec: { scheme: 'internal' } },
+        serviceAccount: { roleArn: 'arn:aws:iam::123456789012:role/albatross' },
+        priorityClassName: 'system-cluster-critical',
+      },
+      NS,
+    );
+    assert.equal(result.status, 0, result.stdout + result.stderr);
   });
 
   describe('default values', () => {
@@ -184,7 +209,9 @@ describe('helm chart: render', () => {
           for (const field of [r.apiGroups, r.resources, r.verbs, r.resourceNames]) {
             assert.ok(!(field ?? []).includes('*'), `${kind} rule ${JSON.stringify(r)}`);
           }
-          assert.ok(!r.verbs.includes('delete') && !r.verbs.includes('deletecollection'));
+          // The only delete: a multi-cluster TargetGroupBinding's ownership ConfigMap.
+          if (r.verbs.includes('delete')) assert.deepEqual(r.resources, ['configmaps']);
+          assert.ok(!r.verbs.includes('deletecollection'));
           assert.ok(!r.verbs.includes('escalate') && !r.verbs.includes('bind'));
           assert.ok(!r.verbs.includes('impersonate'));
         }
@@ -266,7 +293,12 @@ describe('helm chart: render', () => {
       const egressPorts = (np.spec.egress ?? []).map((e) =>
         (e.ports ?? []).map((p) => `${String(p.port)}/${p.protocol ?? ''}`).join(','),
       );
-      assert.deepEqual(egressPorts, ['443/TCP,6443/TCP', '53/UDP,53/TCP', '443/TCP']);
+      assert.deepEqual(egressPorts, ['443/TCP,6443/TCP', '53/UDP,53/TCP', '443/TCP', '80/TCP']);
+      // The last: EKS Pod Identity's agent, where the pod gets its credentials.
+      assert.deepEqual(np.spec.egress?.[3]?.to, [
+        { ipBlock: { cidr: '169.254.170.23/32' } },
+        { ipBlock: { cidr: 'fd00:ec2::23/128' } },
+      ]);
       const ingressPorts = (np.spec.ingress ?? []).flatMap((i) =>
         (i.ports ?? []).map((p) => p.port),
       );
@@ -354,6 +386,13 @@ describe('helm chart: render', () => {
 
     it('networkPolicy.enabled=false: no NetworkPolicy', () => {
       assert.ok(!kinds(render({ networkPolicy: { enabled: false } })).includes('NetworkPolicy'));
+    });
+
+    it('networkPolicy.podIdentityAgent=false (IRSA): no egress to the Pod Identity agent', () => {
+      const objects = render({ networkPolicy: { podIdentityAgent: false } });
+      const np = only(objects, 'NetworkPolicy') as unknown as V1NetworkPolicy;
+      assert.equal(np.spec?.egress?.length, 3);
+      assert.ok(!JSON.stringify(np.spec.egress).includes('169.254.170.23'));
     });
 
     it('networkPolicy.apiServer.cidrs and metricsFrom narrow the policy', () => {
