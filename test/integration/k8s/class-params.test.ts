@@ -124,7 +124,8 @@ describe('IngressClassParams live', () => {
         'alb.ingress.kubernetes.io/listen-ports': '[{"HTTP":80},{"HTTP":8080}]',
       },
     });
-    return { ...body, spec: { ...body.spec, ingressClassName: name } };
+    if (body.spec !== undefined) body.spec.ingressClassName = name;
+    return body;
   }
 
   async function settled(): Promise<void> {
@@ -277,7 +278,7 @@ describe('IngressClassParams live', () => {
       new DescribeTargetGroupsCommand({ LoadBalancerArn: lb.LoadBalancerArn }),
     );
     assert.equal(tgs.TargetGroups?.length, 1);
-    assert.equal((await tagsOf(tgs.TargetGroups?.[0]?.TargetGroupArn ?? '')).team, 'platform');
+    assert.equal((await tagsOf(tgs.TargetGroups[0]?.TargetGroupArn ?? '')).team, 'platform');
     assert.deepEqual(report.frozen, [`${nsB}/intruder`]);
     // The rejected Ingress has a Warning naming the class, the params and its namespace
     const events = await core.listNamespacedEvent({ namespace: nsB });
