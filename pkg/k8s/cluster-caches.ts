@@ -31,7 +31,7 @@ import type {
 } from '@kubernetes/client-node';
 import type { ClassParamsInput } from '../ingress/index.ts';
 import { groupKeyOfFinalizer } from '../ingress/index.ts';
-import { isNotFound } from './api-errors.ts';
+import { isNotFound, statusCodeOf } from './api-errors.ts';
 import { CacheView, objectKey } from './cache-view.ts';
 import type { Clock, TimerHandle } from '../clock/index.ts';
 import { systemClock } from '../clock/index.ts';
@@ -253,8 +253,11 @@ export class ClusterCaches {
     try {
       await list();
     } catch (err) {
-      if (!isNotFound(err)) throw err;
-      this.#pollForCrd();
+      // A CRD that was just established answers 429 "storage is (re)initializing" for a
+      // moment: not yet there either, only sooner.
+      const initializing = statusCodeOf(err) === 429;
+      if (!isNotFound(err) && !initializing) throw err;
+      this.#pollForCrd(initializing ? 1000 : undefined);
       return false;
     }
     const informer = this.#informer<IngressClassParams>({
@@ -268,7 +271,7 @@ export class ClusterCaches {
     return true;
   }
 
-  #pollForCrd(): void {
+  #pollForCrd(afterMs = this.#options.crdPollMs ?? 30_000): void {
     if (this.#stopped) return;
     this.#crdPoll = this.#clock.setTimeout(() => {
       this.#crdPoll = undefined;
@@ -280,7 +283,7 @@ export class ClusterCaches {
           // The API server is unreachable for now; the next poll tries again.
           this.#pollForCrd();
         });
-    }, this.#options.crdPollMs ?? 30_000);
+    }, afterMs);
   }
 
   /** Subscribes to IngressClassParams changes, should its CRD be installed. */

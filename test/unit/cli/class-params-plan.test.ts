@@ -47,7 +47,7 @@ describe('albatross plan with IngressClassParams', () => {
     assert.equal(lb.tags['albatross.dev/stack'], 'shared-edge');
     const https = stack.listeners.find((l) => l.port === 443);
     assert.equal(https?.sslPolicy, 'ELBSecurityPolicy-TLS13-1-2-2021-06');
-    assert.deepEqual(https?.certificates, [
+    assert.deepEqual(https.certificates, [
       { certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/params-cert' },
     ]);
     const http = stack.listeners.find((l) => l.port === 80);
@@ -56,10 +56,10 @@ describe('albatross plan with IngressClassParams', () => {
     // tags params > Service > Ingress
     const [tg] = stack.targetGroups;
     assert.equal(tg?.targetType, 'ip');
-    assert.equal(tg?.tags.env, 'prod');
-    assert.equal(tg?.tags['service-tag'], 'kept');
-    assert.equal(tg?.tags.owner, 'team-a');
-    assert.equal(tg?.tags['albatross.dev/resource'], tg?.id);
+    assert.equal(tg.tags.env, 'prod');
+    assert.equal(tg.tags['service-tag'], 'kept');
+    assert.equal(tg.tags.owner, 'team-a');
+    assert.equal(tg.tags['albatross.dev/resource'], tg.id);
     // The managed security group admits the params' CIDRs only
     const cidrs = new Set(stack.securityGroups[0]?.ingress.map((r) => r.cidrIpv4));
     assert.deepEqual([...cidrs].sort(), ['10.0.0.0/8', '192.168.0.0/16']);
@@ -73,17 +73,17 @@ describe('albatross plan with IngressClassParams', () => {
     const mine = problems.filter((p) => p.ingress === 'team-b/intruder');
     assert.equal(mine.length, 1);
     assert.equal(mine[0]?.severity, 'error');
-    assert.equal(mine[0]?.field, 'IngressClassParams shared: spec.namespaceSelector');
-    assert.equal(mine[0]?.value, 'team-b');
-    assert.match(mine[0]?.message ?? '', /IngressClass shared/);
-    assert.match(mine[0]?.message ?? '', /namespace team-b is not selected .*\(team=a\)/);
+    assert.equal(mine[0].field, 'IngressClassParams shared: spec.namespaceSelector');
+    assert.equal(mine[0].value, 'team-b');
+    assert.match(mine[0].message, /IngressClass shared/);
+    assert.match(mine[0].message, /namespace team-b is not selected .*\(team=a\)/);
     // Its listen port 8080 and its 0.0.0.0/0 are not on the shared ALB
     assert.deepEqual(
-      stack?.listeners.map((l) => l.port),
+      stack.listeners.map((l) => l.port),
       [80, 443],
     );
-    assert.ok(!stack?.securityGroups[0]?.ingress.some((r) => r.cidrIpv4 === '0.0.0.0/0'));
-    assert.ok(!stack?.rules.some((r) => r.member === 'team-b/intruder'));
+    assert.ok(!stack.securityGroups[0]?.ingress.some((r) => r.cidrIpv4 === '0.0.0.0/0'));
+    assert.ok(!stack.rules.some((r) => r.member === 'team-b/intruder'));
   });
 
   it('GIVEN the fixture THEN the stack and plan match the goldens', async () => {
@@ -159,7 +159,7 @@ spec:
     const byField = new Map(out.problems.map((p) => [p.field, p]));
     const scheme = byField.get('IngressClassParams bad: spec.scheme');
     assert.equal(scheme?.value, 'public');
-    assert.match(scheme?.message ?? '', /'internal', 'internet-facing'/);
+    assert.match(scheme.message, /'internal', 'internet-facing'/);
     assert.equal(byField.get('IngressClassParams bad: spec.inboundCIDRs')?.value, '10.0.0.0/33');
   });
 });
