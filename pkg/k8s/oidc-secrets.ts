@@ -26,22 +26,20 @@ export function stripSecret(secret: V1Secret): V1Secret {
     const value = secret.data?.[key];
     if (value !== undefined) data[key] = value;
   }
-  const stripped: V1Secret = {
-    ...(m === undefined
-      ? {}
-      : {
-          metadata: {
-            ...(m.name !== undefined ? { name: m.name } : {}),
-            ...(m.namespace !== undefined ? { namespace: m.namespace } : {}),
-            ...(m.uid !== undefined ? { uid: m.uid } : {}),
-            ...(m.resourceVersion !== undefined ? { resourceVersion: m.resourceVersion } : {}),
-          },
-        }),
-    data,
-  };
   // In place: the informer caches the object it was given.
-  for (const key of Object.keys(secret)) delete (secret as Record<string, unknown>)[key];
-  return Object.assign(secret, stripped);
+  if (m !== undefined) {
+    secret.metadata = {
+      ...(m.name !== undefined ? { name: m.name } : {}),
+      ...(m.namespace !== undefined ? { namespace: m.namespace } : {}),
+      ...(m.uid !== undefined ? { uid: m.uid } : {}),
+      ...(m.resourceVersion !== undefined ? { resourceVersion: m.resourceVersion } : {}),
+    };
+  }
+  secret.data = data;
+  delete secret.stringData;
+  delete secret.type;
+  delete secret.immutable;
+  return secret;
 }
 
 /**
