@@ -83,6 +83,20 @@ export function withSecretDigest(actions: Action[], tags: Tags): Action[] {
   });
 }
 
+/**
+ * Actions as DescribeRules can confirm them: AWS never returns the client secret, so the
+ * cheap check (verify-stack.ts) leaves the reference out; a changed Secret changes the
+ * desired stack itself and is caught there.
+ */
+export function withoutSecretRefs(actions: readonly Action[]): readonly Action[] {
+  return actions.map((action) => {
+    const oidc = action.AuthenticateOidcConfig;
+    return oidc?.ClientSecretRef === undefined
+      ? action
+      : { ...action, AuthenticateOidcConfig: without(oidc, ['ClientSecretRef']) };
+  });
+}
+
 export function fromSdkMutualAuthentication(
   m: MutualAuthenticationAttributes | undefined,
 ): MutualAuthentication | undefined {

@@ -187,6 +187,7 @@ describe('listener authentication', () => {
 
   async function steady(name: string): Promise<void> {
     const again = await reconcile(name);
+    assert.equal(again.report.discovery, 'verified', 'the cheap check confirms the stack');
     assert.equal(again.report.planned, 0, `second reconcile of ${name} plans nothing`);
     assert.deepEqual(again.writes, {}, `second reconcile of ${name} writes nothing`);
   }

@@ -96,6 +96,7 @@ describe('listener settings: mutual TLS and listener attributes', () => {
 
   async function steady(): Promise<void> {
     const again = await reconcile();
+    assert.equal(again.report.discovery, 'verified', 'the cheap check confirms the stack');
     assert.equal(again.report.planned, 0);
     assert.deepEqual(again.writes, {});
   }
