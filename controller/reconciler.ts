@@ -65,7 +65,7 @@ import type { ClusterCaches, GroupKeyMapper, WorkItem } from '../pkg/k8s/index.t
 import type { ActualStack, Problem, Stack } from '../pkg/model/index.ts';
 import { DEFAULT_NODE_PORT_RANGE, planChanges } from '../pkg/plan/index.ts';
 import type { NodePortRange, Plan, TargetsStep } from '../pkg/plan/index.ts';
-import { buildStack } from '../pkg/translate/index.ts';
+import { buildStack, oidcSecretsReferenced } from '../pkg/translate/index.ts';
 import type { Env, TranslateConfig } from '../pkg/translate/index.ts';
 import { handleResult } from './handle-result.ts';
 import type { HandledResult, ReconcileResult } from './handle-result.ts';
@@ -81,6 +81,7 @@ export type ReconcilerCaches = Pick<
   | 'serviceMap'
   | 'endpointSlicesByService'
   | 'nodeList'
+  | 'oidcSecrets'
   | 'hasSynced'
 > &
   Partial<Pick<ClusterCaches, 'classParamsInput'>>;
@@ -226,6 +227,7 @@ export class Reconciler {
       vpcId: this.#o.vpcId,
       clients: this.#o.clients,
       signal,
+      secrets: this.#o.caches.oidcSecrets(),
     };
   }
 
@@ -366,6 +368,7 @@ export class Reconciler {
       endpointSlices: caches.endpointSlicesByService(),
       nodes: caches.nodeList(),
       ingressClasses: caches.ingressClassMap(),
+      oidcClients: caches.oidcSecrets().clients(),
       subnets,
       ...(backendSecurityGroupId !== undefined ? { backendSecurityGroupId } : {}),
     };
@@ -403,8 +406,10 @@ export class Reconciler {
       : [undefined, undefined];
 
     // 3. Build, and tell each member what is wrong with it.
-    const { stack, problems } = buildStack(group, this.#env(subnets, backendSg), translate);
+    const env = this.#env(subnets, backendSg);
+    const { stack, problems } = buildStack(group, env, translate);
     this.#recordTargetUse(group.id, stack);
+    mapper.recordSecretUse(group.id, oidcSecretsReferenced(group, env));
     await this.#reportProblems(group, problems);
 
     // Backend access first: the targets about to be registered must be reachable.

@@ -60,3 +60,18 @@ export type {
   LabelSelector,
   LabelSelectorRequirement,
 } from './class-params.ts';
+export {
+  AUTH_ANNOTATIONS,
+  hasAuthAnnotations,
+  parseCognitoIdp,
+  parseJwtValidation,
+  parseOidcIdp,
+  readAuthAnnotations,
+} from './auth.ts';
+export type { AuthSpec, AuthType, CognitoIdp, OidcIdp, OnUnauthenticatedRequest } from './auth.ts';
+export {
+  LISTENER_ATTRIBUTES_PREFIX,
+  listenerOfAttributesKey,
+  parseMutualAuthentication,
+} from './listener-settings.ts';
+export type { PortMutualAuthentication } from './listener-settings.ts';

@@ -11,6 +11,14 @@ import {
   parseMinimumCapacity,
   parsePrefixLists,
 } from './addressing.ts';
+import { readAuthAnnotations } from './auth.ts';
+import type { AuthSpec } from './auth.ts';
+import {
+  LISTENER_ATTRIBUTES_PREFIX,
+  listenerOfAttributesKey,
+  parseMutualAuthentication,
+} from './listener-settings.ts';
+import type { PortMutualAuthentication } from './listener-settings.ts';
 import type { ParsedAction } from './actions.ts';
 import { parseConditions } from './conditions.ts';
 import {
@@ -74,6 +82,11 @@ export interface IngressAnnotations {
   readonly minimumCapacityUnits: number | undefined;
   /** The target-group settings given on the Ingress (a Service may override them). */
   readonly targetGroup: TargetGroupAnnotations;
+  /** The Ingress's own authentication (a backend's Service may override it). */
+  readonly auth: AuthSpec | undefined;
+  readonly mutualAuthentication: readonly PortMutualAuthentication[] | undefined;
+  /** `listener-attributes.${Protocol}-${Port}` by `${Protocol}-${Port}`. */
+  readonly listenerAttributes: ReadonlyMap<string, Readonly<Record<string, string>>>;
 }
 
 export function readIngressAnnotations(annotations: AnnotationMap | undefined): {
@@ -87,6 +100,7 @@ export function readIngressAnnotations(annotations: AnnotationMap | undefined): 
   const actions = new Map<string, ParsedAction>();
   const conditions = new Map<string, readonly RuleCondition[]>();
   const transforms = new Map<string, readonly RuleTransform[]>();
+  const listenerAttributes = new Map<string, Readonly<Record<string, string>>>();
   for (const key of Object.keys(annotations ?? {}).sort()) {
     if (!key.startsWith(ALB_PREFIX)) continue;
     const short = key.slice(ALB_PREFIX.length);
@@ -99,6 +113,18 @@ export function readIngressAnnotations(annotations: AnnotationMap | undefined): 
     } else if (short.startsWith('transforms.')) {
       const t = readAnnotation(annotations, key, parseTransforms, errors);
       if (t !== undefined) transforms.set(short.slice('transforms.'.length), t);
+    } else if (short.startsWith(LISTENER_ATTRIBUTES_PREFIX)) {
+      const suffix = short.slice(LISTENER_ATTRIBUTES_PREFIX.length);
+      if (listenerOfAttributesKey(suffix) === undefined) {
+        errors.push({
+          field: key,
+          value: annotations?.[key] ?? '',
+          message: `the annotation name must end in HTTP-<port> or HTTPS-<port> (port 1..65535), e.g. ${LISTENER_ATTRIBUTES_PREFIX}HTTPS-443`,
+        });
+        continue;
+      }
+      const a = readAnnotation(annotations, key, parseAttributes, errors);
+      if (a !== undefined) listenerAttributes.set(suffix, a);
     }
   }
 
@@ -109,6 +135,8 @@ export function readIngressAnnotations(annotations: AnnotationMap | undefined): 
   }
 
   const targetGroup = readTargetGroupAnnotationsOf(annotations, errors);
+  const auth = readAuthAnnotations(annotations);
+  errors.push(...auth.errors);
   return {
     value: {
       scheme: read('scheme', parseScheme),
@@ -135,6 +163,9 @@ export function readIngressAnnotations(annotations: AnnotationMap | undefined): 
       ipamIpv4PoolId: read('ipam-ipv4-pool-id', parseIpamPoolId),
       minimumCapacityUnits: read('minimum-load-balancer-capacity', parseMinimumCapacity),
       targetGroup,
+      auth: auth.value,
+      mutualAuthentication: read('mutual-authentication', parseMutualAuthentication),
+      listenerAttributes,
     },
     errors,
   };

@@ -9,6 +9,7 @@ import type {
   TargetGroup,
   ValuesConfig,
 } from '../model/index.ts';
+import { describeSecretRef } from './redact.ts';
 
 function values(config: ValuesConfig | undefined): string {
   const plain = config?.Values ?? [];
@@ -77,10 +78,17 @@ export function describeAction(
       const code = r?.StatusCode === 'HTTP_302' ? '302' : '301';
       return `redirect ${code} ${parts.length === 0 ? '(unchanged)' : parts.join(', ')}`;
     }
-    case 'authenticate-oidc':
-      return `authenticate-oidc ${action.AuthenticateOidcConfig?.Issuer ?? '?'}`;
-    case 'authenticate-cognito':
-      return `authenticate-cognito ${action.AuthenticateCognitoConfig?.UserPoolArn ?? '?'}`;
+    case 'authenticate-oidc': {
+      const oidc = action.AuthenticateOidcConfig;
+      const secret = oidc?.ClientSecretRef;
+      return `authenticate-oidc ${oidc?.Issuer ?? '?'} client ${oidc?.ClientId ?? '?'}${secret === undefined ? '' : ` secret ${describeSecretRef(secret)}`} (${oidc?.OnUnauthenticatedRequest ?? 'authenticate'})`;
+    }
+    case 'authenticate-cognito': {
+      const cognito = action.AuthenticateCognitoConfig;
+      return `authenticate-cognito ${cognito?.UserPoolArn ?? '?'} (${cognito?.OnUnauthenticatedRequest ?? 'authenticate'})`;
+    }
+    case 'jwt-validation':
+      return `jwt-validation issuer ${action.JwtValidationConfig?.Issuer ?? '?'} jwks ${action.JwtValidationConfig?.JwksEndpoint ?? '?'}`;
   }
 }
 

@@ -1,19 +1,21 @@
 /**
- * Secrets never reach a plan's output: an OIDC client secret is shown as a short digest,
- * enough to see that it changed, useless to an attacker.
+ * Secrets never reach a plan's output. The model already holds only a reference to an
+ * OIDC client secret (Secret, key and digest); this turns it into the one line a reviewer
+ * reads: where the value comes from and a digest that shows when it changed.
  */
-import { createHash } from 'node:crypto';
-import type { Action } from '../model/index.ts';
+import type { Action, ClientSecretRef } from '../model/index.ts';
 
-export function secretDigest(secret: string): string {
-  return `sha256:${createHash('sha256').update(secret).digest('hex').slice(0, 12)}`;
+export function describeSecretRef(ref: ClientSecretRef): string {
+  return `<from Secret ${ref.Secret} key ${ref.Key}, ${ref.Digest}>`;
 }
 
-export function redactAction(action: Action): Action {
+/** The action as printed: an OIDC client secret reference becomes its description. */
+export function redactAction(action: Action): unknown {
   const oidc = action.AuthenticateOidcConfig;
-  if (oidc?.ClientSecret === undefined) return action;
+  if (oidc?.ClientSecretRef === undefined) return action;
+  const { ClientSecretRef: ref, ...rest } = oidc;
   return {
     ...action,
-    AuthenticateOidcConfig: { ...oidc, ClientSecret: secretDigest(oidc.ClientSecret) },
+    AuthenticateOidcConfig: { ...rest, ClientSecret: describeSecretRef(ref) },
   };
 }

@@ -60,6 +60,10 @@ function listenerJson(listener: Listener, rules: readonly ListenerRule[]) {
     protocol: listener.protocol,
     ...(listener.certificates.length > 0 ? { certificates: listener.certificates } : {}),
     ...(listener.sslPolicy === undefined ? {} : { sslPolicy: listener.sslPolicy }),
+    ...(listener.mutualAuthentication === undefined
+      ? {}
+      : { mutualAuthentication: listener.mutualAuthentication }),
+    ...(Object.keys(listener.attributes).length > 0 ? { attributes: listener.attributes } : {}),
     defaultActions: listener.defaultActions.map(redactAction),
     rules: rulesOf(listener, rules).map((rule) => ({
       priority: rule.priority,

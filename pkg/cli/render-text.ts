@@ -74,6 +74,15 @@ function stackLines(stack: Stack): string[] {
           (listener.sslPolicy === undefined ? '' : `  policy ${listener.sslPolicy}`)
         : '';
     lines.push(`  Listener ${listener.protocol}:${listener.port}${tls}`);
+    const mtls = listener.mutualAuthentication;
+    if (mtls !== undefined) {
+      const store = mtls.trustStore === undefined ? '' : ` trust store ${mtls.trustStore}`;
+      const expiry =
+        mtls.ignoreClientCertificateExpiry === true ? ', expired client certificates accepted' : '';
+      lines.push(`    mutual TLS ${mtls.mode}${store}${expiry}`);
+    }
+    for (const [key, value] of Object.entries(listener.attributes))
+      lines.push(`    attribute ${key}=${value}`);
     for (const rule of rulesOf(listener, stack.rules)) {
       lines.push(
         `    ${String(rule.priority).padStart(3)}  ${describeConditions(rule.conditions)}`,

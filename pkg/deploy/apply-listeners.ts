@@ -12,6 +12,7 @@ import type { Attributes, Certificate, Listener } from '../model/index.ts';
 import type { ResourceStep } from '../plan/index.ts';
 import { call, sendOptions, unlessGone } from './context.ts';
 import type { DeployContext } from './context.ts';
+import { toSdkMutualAuthentication } from './auth-secrets.ts';
 import { addChangedTags, keyedFields, pick } from './fields.ts';
 import { sdkActions } from './resolve.ts';
 import type { ApplyState } from './resolve.ts';
@@ -70,6 +71,10 @@ async function syncSniCertificates(
 async function create(ctx: DeployContext, state: ApplyState, want: Listener): Promise<void> {
   const defaultActions = await sdkActions(ctx, state, want.defaultActions);
   const first = want.certificates[0];
+  const mtls =
+    want.protocol === 'HTTPS' && want.mutualAuthentication !== undefined
+      ? { MutualAuthentication: await toSdkMutualAuthentication(ctx, want.mutualAuthentication) }
+      : {};
   const created = await call(ctx, 'CreateListener', () =>
     ctx.clients.elbv2.send(
       new CreateListenerCommand({
@@ -83,6 +88,7 @@ async function create(ctx: DeployContext, state: ApplyState, want: Listener): Pr
           ? {}
           : { Certificates: [{ CertificateArn: first.certificateArn }] }),
         DefaultActions: defaultActions,
+        ...mtls,
         Tags: toSdkTags(want.tags),
       }),
       sendOptions(ctx),
@@ -130,7 +136,18 @@ export async function applyListener(
         input.Certificates = [{ CertificateArn: first.certificateArn }];
       }
       if (fields.has('defaultActions')) {
-        input.DefaultActions = await sdkActions(ctx, state, want.defaultActions);
+        input.DefaultActions = await sdkActions(
+          ctx,
+          state,
+          want.defaultActions,
+          step.actual.defaultActions,
+        );
+      }
+      if (fields.has('mutualAuthentication') && want.mutualAuthentication !== undefined) {
+        input.MutualAuthentication = await toSdkMutualAuthentication(
+          ctx,
+          want.mutualAuthentication,
+        );
       }
       if (Object.keys(input).length > 1) {
         await call(ctx, 'ModifyListener', () =>

@@ -68,7 +68,9 @@ export async function applyRule(
       const fields = new Set(step.fields);
       const input: ModifyRuleInput = { RuleArn: step.actual.arn };
       if (fields.has('conditions')) input.Conditions = toSdkConditions(want.conditions);
-      if (fields.has('actions')) input.Actions = await sdkActions(ctx, state, want.actions);
+      if (fields.has('actions')) {
+        input.Actions = await sdkActions(ctx, state, want.actions, step.actual.actions);
+      }
       if (fields.has('transforms')) {
         if (want.transforms.length === 0) input.ResetTransforms = true;
         else input.Transforms = toSdkTransforms(want.transforms);

@@ -6,6 +6,7 @@
  */
 import { AwsError, awsErrorCode, retryEventualConsistency, toAwsError } from '../aws/index.ts';
 import type { AwsClients } from '../aws/index.ts';
+import type { SecretSource } from './auth-secrets.ts';
 
 export interface DeployContext {
   /** `--cluster-name`: the value of the `albatross.dev/cluster` tag. */
@@ -14,6 +15,8 @@ export interface DeployContext {
   readonly vpcId: string;
   readonly clients: AwsClients;
   readonly signal?: AbortSignal;
+  /** Where OIDC client secrets are read at apply time; without it they cannot be sent. */
+  readonly secrets?: SecretSource;
 }
 
 /** The options every SDK `send` takes: the reconcile's signal, when there is one. */

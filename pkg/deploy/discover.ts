@@ -48,6 +48,7 @@ import type {
   Target,
 } from '../model/index.ts';
 import { TAG_CLUSTER, TAG_INGRESS, TAG_RESOURCE, TAG_STACK } from '../naming/index.ts';
+import { fromSdkMutualAuthentication, withSecretDigest } from './auth-secrets.ts';
 import { findBackendSecurityGroup, SHARED_BACKEND_ID } from './backend-security-group.ts';
 import { call, sendOptions } from './context.ts';
 import type { DeployContext } from './context.ts';
@@ -71,6 +72,11 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
+}
+
+function mtlsOf(m: Parameters<typeof fromSdkMutualAuthentication>[0]) {
+  const mutualAuthentication = fromSdkMutualAuthentication(m);
+  return mutualAuthentication === undefined ? {} : { mutualAuthentication };
 }
 
 function isOurs(tags: Tags, ctx: DeployContext, stackId: string): boolean {
@@ -529,7 +535,13 @@ export async function discoverStack(
         ...(listener.SslPolicy === undefined || listener.Protocol !== 'HTTPS'
           ? {}
           : { sslPolicy: listener.SslPolicy }),
-        defaultActions: fromSdkActions(listener.DefaultActions, idOfTargetGroup),
+        defaultActions: withSecretDigest(
+          fromSdkActions(listener.DefaultActions, idOfTargetGroup),
+          listenerTags,
+        ),
+        ...(listener.Protocol === 'HTTPS' && listener.MutualAuthentication !== undefined
+          ? mtlsOf(listener.MutualAuthentication)
+          : {}),
         attributes: fromSdkAttributes(listenerAttributes.Attributes),
         tags: listenerTags,
       });
@@ -546,7 +558,7 @@ export async function discoverStack(
           priority: Number(rule.Priority),
           member: ruleTags[TAG_INGRESS] ?? '',
           conditions: fromSdkConditions(rule.Conditions),
-          actions: fromSdkActions(rule.Actions, idOfTargetGroup),
+          actions: withSecretDigest(fromSdkActions(rule.Actions, idOfTargetGroup), ruleTags),
           transforms: fromSdkTransforms(rule.Transforms),
           tags: ruleTags,
         });

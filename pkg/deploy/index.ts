@@ -22,3 +22,4 @@ export {
   TargetGroupsOfTargets,
 } from './backend-access.ts';
 export type { BackendAccessInput, BackendAccessResult } from './backend-access.ts';
+export type { SecretSource } from './auth-secrets.ts';

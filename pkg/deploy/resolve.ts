@@ -14,6 +14,7 @@ import type {
   SubnetSelection,
   TargetGroupTuple,
 } from '../model/index.ts';
+import { withClientSecrets } from './auth-secrets.ts';
 import { ensureBackendSecurityGroup } from './backend-security-group.ts';
 import { call, DeployError, sendOptions } from './context.ts';
 import type { DeployContext } from './context.ts';
@@ -123,11 +124,15 @@ export async function securityGroupIds(
   return [...new Set(ids)];
 }
 
-/** Actions on the wire: our target groups by ARN, foreign ones by name resolved once. */
+/**
+ * Actions on the wire: our target groups by ARN, foreign ones by name resolved once, an
+ * OIDC client secret read from its Secret unless `existing` (what AWS has) already holds it.
+ */
 export async function sdkActions(
   ctx: DeployContext,
   state: ApplyState,
   actions: readonly Action[],
+  existing: readonly Action[] = [],
 ): Promise<SdkAction[]> {
   const names = actions.flatMap((a) =>
     (a.ForwardConfig?.TargetGroups ?? []).flatMap((t) =>
@@ -157,5 +162,5 @@ export async function sdkActions(
     }
     throw new DeployError('a forward names no target group');
   };
-  return toSdkActions(actions, arnOf);
+  return withClientSecrets(ctx, actions, toSdkActions(actions, arnOf), existing);
 }

@@ -48,12 +48,23 @@ export function toSdkTransforms(transforms: readonly RuleTransform[]): SdkRuleTr
   return transforms.map((transform) => thaw(transform));
 }
 
+function dropSecretRef<T extends { AuthenticateOidcConfig?: object }>(action: T): T {
+  const oidc = action.AuthenticateOidcConfig;
+  if (oidc === undefined || !('ClientSecretRef' in oidc)) return action;
+  const config = Object.fromEntries(
+    Object.entries(oidc).filter(([key]) => key !== 'ClientSecretRef'),
+  ) as T['AuthenticateOidcConfig'];
+  return { ...action, AuthenticateOidcConfig: config };
+}
+
 /** Turns a forward's target group (ours by id, foreign by name or ARN) into its ARN. */
 export type TargetGroupArnOf = (tuple: TargetGroupTuple) => string;
 
 export function toSdkActions(actions: readonly Action[], arnOf: TargetGroupArnOf): SdkAction[] {
   return actions.map((action) => {
-    const { ForwardConfig: forward, ...rest } = thaw(action);
+    const { ForwardConfig: forward, ...all } = thaw(action);
+    // A secret reference is ours, not the API's: auth-secrets.ts puts the value in its place.
+    const rest = dropSecretRef(all);
     if (action.ForwardConfig === undefined || forward === undefined) return rest;
     const TargetGroups: SdkTargetGroupTuple[] = action.ForwardConfig.TargetGroups.map((tuple) => ({
       TargetGroupArn: arnOf(tuple),

@@ -19,6 +19,7 @@ import { AwsError } from '../aws/index.ts';
 import type { ActualStack, Tags } from '../model/index.ts';
 import type { DeployContext } from './context.ts';
 import { describeRules, taggedResources } from './discover.ts';
+import { withoutSecretRefs } from './auth-secrets.ts';
 import { fromSdkActions, fromSdkConditions, fromSdkTransforms } from './from-sdk.ts';
 import { TAG_CLUSTER, TAG_STACK } from '../naming/index.ts';
 import { covers } from '../plan/index.ts';
@@ -79,7 +80,7 @@ export async function verifyStack(ctx: DeployContext, known: ActualStack): Promi
       const was = {
         priority: rule.priority,
         conditions: rule.conditions,
-        actions: rule.actions,
+        actions: withoutSecretRefs(rule.actions),
         transforms: rule.transforms,
       };
       // As the planner compares: a field the kept rule leaves out is AWS's default to fill

@@ -27,6 +27,7 @@ import type {
   V1IngressClass,
   V1Namespace,
   V1Node,
+  V1Secret,
   V1Service,
 } from '@kubernetes/client-node';
 import type { ClassParamsInput } from '../ingress/index.ts';
@@ -45,6 +46,7 @@ import {
   stripNode,
   stripService,
 } from './strip.ts';
+import { OidcSecrets, stripSecret } from './oidc-secrets.ts';
 
 export const INGRESS_CLASS_PARAMS = {
   group: 'elbv2.k8s.aws',
@@ -84,7 +86,7 @@ export interface RunnableInformer {
 }
 
 export type CachedKind =
-  'Ingress' | 'IngressClass' | 'Service' | 'EndpointSlice' | 'Node' | 'Namespace';
+  'Ingress' | 'IngressClass' | 'Service' | 'EndpointSlice' | 'Node' | 'Namespace' | 'Secret';
 
 /** Our finalizers on an Ingress: the marks of our own writes. */
 function ownFinalizers(ingress: V1Ingress): readonly string[] {
@@ -119,6 +121,8 @@ export class ClusterCaches {
   readonly endpointSlices: Informer<V1EndpointSlice>;
   readonly nodes: Informer<V1Node>;
   readonly namespaces: Informer<V1Namespace>;
+  /** Stripped to the OIDC client keys on arrival (see oidc-secrets.ts). */
+  readonly secrets: Informer<V1Secret>;
   /** `undefined` until started, and while the CRD is not installed. */
   ingressClassParams: Informer<IngressClassParams> | undefined;
   readonly #options: ClusterCachesOptions;
@@ -187,6 +191,15 @@ export class ClusterCaches {
       strip: stripNamespace,
       fingerprint: (namespace) => namespace.metadata?.labels ?? {},
     });
+    this.secrets = this.#informer<V1Secret>({
+      kind: 'Secret',
+      path: scoped('/api/v1', 'secrets'),
+      list: () =>
+        ns === undefined
+          ? core.listSecretForAllNamespaces()
+          : core.listNamespacedSecret({ namespace: ns }),
+      strip: stripSecret,
+    });
     this.endpointSlices.onChange((type, slice) => {
       this.#indexSlice(type === 'deleted', slice);
     });
@@ -233,6 +246,7 @@ export class ClusterCaches {
       this.endpointSlices,
       this.nodes,
       this.namespaces,
+      this.secrets,
     ];
     if (this.ingressClassParams !== undefined) list.push(this.ingressClassParams);
     return list;
@@ -354,6 +368,11 @@ export class ClusterCaches {
         },
       },
     };
+  }
+
+  /** The OIDC client Secrets: digests for translation, values for apply. */
+  oidcSecrets(): OidcSecrets {
+    return new OidcSecrets(this.secrets);
   }
 }
 

@@ -14,6 +14,8 @@
  * - EndpointSlice: `targets:` keys of the groups routing to its Service — only those that
  *   register that Service by ip, once the reconciler told us (`recordTargetUse`).
  * - Node: `targets:` keys of the groups that register instances.
+ * - Secret: every group whose members name it in `auth-idp-oidc`, once the reconciler
+ *   told us (`recordSecretUse`): a rotated client secret is re-applied.
  *
  * The indexes hold keys only, never objects, so they cost a few strings per Ingress.
  */
@@ -22,6 +24,7 @@ import type {
   V1Ingress,
   V1IngressClass,
   V1Namespace,
+  V1Secret,
   V1Service,
 } from '@kubernetes/client-node';
 import type { ClassConfig, ClassParamsInput } from '../ingress/index.ts';
@@ -81,6 +84,8 @@ export class GroupKeyMapper {
   /** Service → the Ingresses routing to it. */
   readonly #ingressesOfService = new Map<string, Set<string>>();
   readonly #targetUse = new Map<string, TargetUse>();
+  /** Group → the Secrets (`namespace/name`) its members name for OIDC. */
+  readonly #secretUse = new Map<string, readonly string[]>();
 
   constructor(source: MapperSource, config: ClassConfig) {
     this.#source = source;
@@ -167,9 +172,24 @@ export class GroupKeyMapper {
     this.#targetUse.set(groupId, use);
   }
 
+  secretChanged(_type: ChangeType, secret: V1Secret): string[] {
+    const key = `${secret.metadata?.namespace ?? ''}/${secret.metadata?.name ?? ''}`;
+    return [...this.#secretUse.entries()]
+      .filter(([, secrets]) => secrets.includes(key))
+      .map(([group]) => groupWorkKey(group))
+      .sort();
+  }
+
+  /** Called by the reconciler after each build: the Secrets the group reads. */
+  recordSecretUse(groupId: string, secrets: readonly string[]): void {
+    if (secrets.length === 0) this.#secretUse.delete(groupId);
+    else this.#secretUse.set(groupId, secrets);
+  }
+
   /** The group is gone (its stack deleted): no more target work for it. */
   forgetGroup(groupId: string): void {
     this.#targetUse.delete(groupId);
+    this.#secretUse.delete(groupId);
   }
 
   /** Every group some Ingress is in or bound to, for the periodic resync. */

@@ -31,6 +31,7 @@ export { servicesReferencedBy } from './service-references.ts';
 export type { MapperSource, TargetUse } from './group-key-mapper.ts';
 export { GroupKeyMapper } from './group-key-mapper.ts';
 export { wireEvents } from './wire-events.ts';
+export { OidcSecrets, secretDigest, stripSecret } from './oidc-secrets.ts';
 export type { FinalizerChange } from './finalizers.ts';
 export { addFinalizer, removeFinalizer } from './finalizers.ts';
 export { statusHostnames, writeIngressStatus } from './status.ts';

@@ -31,6 +31,9 @@ export function wireEvents(
   caches.endpointSlices.onChange((type, o) => {
     send(mapper.endpointSliceChanged(type, o));
   });
+  caches.secrets.onChange((type, o) => {
+    send(mapper.secretChanged(type, o));
+  });
   caches.nodes.onChange(() => {
     send(mapper.nodeChanged());
   });

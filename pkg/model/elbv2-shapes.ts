@@ -86,13 +86,42 @@ export interface AuthenticateOidcConfig {
   readonly TokenEndpoint: string;
   readonly UserInfoEndpoint: string;
   readonly ClientId: string;
-  /** Never printed: plans and logs show a digest only. */
-  readonly ClientSecret?: string;
+  /**
+   * Where the client secret comes from, never the secret itself: apply reads the value
+   * from the Secret, so plans, logs and golden files only ever see the digest.
+   */
+  readonly ClientSecretRef?: ClientSecretRef;
   readonly Scope?: string;
   readonly SessionCookieName?: string;
   readonly SessionTimeout?: number;
   readonly OnUnauthenticatedRequest?: 'deny' | 'allow' | 'authenticate';
   readonly AuthenticationRequestExtraParams?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A client secret by reference. AWS never returns a client secret, so `Digest` (also
+ * carried by the `albatross.dev/auth-secret-digest` tag of the rule or listener) is what
+ * the planner compares; `Secret` and `Key` only say where apply reads the value.
+ */
+export interface ClientSecretRef {
+  /** `namespace/name` of the Secret. */
+  readonly Secret: string;
+  readonly Key: string;
+  /** `sha256:` and the first 16 hex digits of the value's SHA-256. */
+  readonly Digest: string;
+}
+
+export interface JwtValidationClaim {
+  readonly Format: 'single-string' | 'space-separated-values' | 'string-array';
+  readonly Name: string;
+  readonly Values: readonly string[];
+}
+
+/** @see https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_JwtValidationActionConfig.html */
+export interface JwtValidationConfig {
+  readonly Issuer: string;
+  readonly JwksEndpoint: string;
+  readonly AdditionalClaims?: readonly JwtValidationClaim[];
 }
 
 export interface AuthenticateCognitoConfig {
@@ -112,6 +141,7 @@ export const ActionTypes = [
   'redirect',
   'authenticate-oidc',
   'authenticate-cognito',
+  'jwt-validation',
 ] as const;
 export type ActionType = (typeof ActionTypes)[number];
 
@@ -124,6 +154,7 @@ export interface Action {
   readonly RedirectConfig?: RedirectConfig;
   readonly AuthenticateOidcConfig?: AuthenticateOidcConfig;
   readonly AuthenticateCognitoConfig?: AuthenticateCognitoConfig;
+  readonly JwtValidationConfig?: JwtValidationConfig;
 }
 
 export interface RewriteConfig {

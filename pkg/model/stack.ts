@@ -80,6 +80,17 @@ export interface Certificate {
   readonly certificateArn: string;
 }
 
+/**
+ * mTLS of an HTTPS listener. `trustStore` is an ARN or a trust store name (resolved at
+ * apply time with DescribeTrustStores).
+ * @see https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_MutualAuthenticationAttributes.html
+ */
+export interface MutualAuthentication {
+  readonly mode: 'off' | 'passthrough' | 'verify';
+  readonly trustStore?: string;
+  readonly ignoreClientCertificateExpiry?: boolean;
+}
+
 export interface Listener {
   /** `listener/<port>` */
   readonly id: string;
@@ -90,6 +101,9 @@ export interface Listener {
   /** HTTPS only. @default 'ELBSecurityPolicy-2016-08' */
   readonly sslPolicy?: string;
   readonly defaultActions: readonly Action[];
+  /** HTTPS only; `undefined` = don't care (the annotation does not list this port). */
+  readonly mutualAuthentication?: MutualAuthentication;
+  /** Only the keys listed are managed (`listener-attributes.${Protocol}-${Port}`). */
   readonly attributes: Attributes;
   readonly tags: Tags;
 }

@@ -27,6 +27,13 @@ export const TAG_STACK = 'albatross.dev/stack';
 export const TAG_RESOURCE = 'albatross.dev/resource';
 export const TAG_INGRESS = 'albatross.dev/ingress';
 
+/**
+ * On a rule or listener with an OIDC action: the digest of the client secret it was
+ * given. AWS never returns the secret, so this tag is how a changed Secret is told from
+ * an unchanged one. Not an ownership tag.
+ */
+export const TAG_AUTH_SECRET_DIGEST = 'albatross.dev/auth-secret-digest';
+
 export const OWNERSHIP_TAG_KEYS = [TAG_CLUSTER, TAG_STACK, TAG_RESOURCE, TAG_INGRESS] as const;
 
 export interface Ownership {

@@ -60,8 +60,19 @@ function ordered(actions: readonly Action[]): readonly Action[] {
     .map(({ action }) => action);
 }
 
+/**
+ * Without `Order`, and with an OIDC client secret reduced to its digest: where the value
+ * is read from (Secret and key) is not something AWS holds, so a rename of the Secret
+ * with the same value is no change of the rule.
+ */
 function withoutOrder(action: Action): unknown {
-  return Object.fromEntries(Object.entries(action).filter(([key]) => key !== 'Order'));
+  const rest = Object.fromEntries(Object.entries(action).filter(([key]) => key !== 'Order'));
+  const oidc = action.AuthenticateOidcConfig;
+  if (oidc?.ClientSecretRef === undefined) return rest;
+  return {
+    ...rest,
+    AuthenticateOidcConfig: { ...oidc, ClientSecretRef: { Digest: oidc.ClientSecretRef.Digest } },
+  };
 }
 
 /**

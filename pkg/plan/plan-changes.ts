@@ -48,7 +48,9 @@ function difference(left: readonly Target[], right: readonly Target[]): readonly
 function listenerOf(actual: ActualListener): Listener {
   const { id, port, protocol, certificates, sslPolicy, defaultActions, attributes, tags } = actual;
   const listener = { id, port, protocol, certificates, defaultActions, attributes, tags };
-  return sslPolicy === undefined ? listener : { ...listener, sslPolicy };
+  const mtls = actual.mutualAuthentication;
+  const withMtls = mtls === undefined ? listener : { ...listener, mutualAuthentication: mtls };
+  return sslPolicy === undefined ? withMtls : { ...withMtls, sslPolicy };
 }
 
 function usesReplacedGroup(actions: Listener['defaultActions'], replaced: ReadonlySet<string>) {

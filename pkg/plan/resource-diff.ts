@@ -18,6 +18,10 @@ import type {
   TargetGroup,
 } from '../model/index.ts';
 import { actionsMatch, covers, differingKeys } from './equality.ts';
+import {
+  describeMutualAuthentication,
+  mutualAuthenticationMatches,
+} from './mutual-authentication.ts';
 
 /** The in-place differences: field names (for `Change.fields`) and their descriptions. */
 export interface FieldDiff {
@@ -152,6 +156,12 @@ export function listenerDiff(desired: Listener, actual: ActualListener): FieldDi
   }
   if (!actionsMatch(desired.defaultActions, actual.defaultActions)) {
     diff.add('defaultActions', 'default actions changed');
+  }
+  if (!mutualAuthenticationMatches(desired.mutualAuthentication, actual.mutualAuthentication)) {
+    diff.add(
+      'mutualAuthentication',
+      `mutual TLS ${describeMutualAuthentication(actual.mutualAuthentication)} → ${describeMutualAuthentication(desired.mutualAuthentication)}`,
+    );
   }
   diff.keyed('attributes', desired.attributes, actual.attributes);
   diff.keyed('tags', desired.tags, actual.tags);

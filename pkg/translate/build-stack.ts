@@ -40,12 +40,14 @@ import {
   resourceTags,
   ruleId,
 } from '../naming/index.ts';
+import { authOnHttpProblems, authSecretTags, withAuth } from './auth.ts';
 import type { MemberDraft } from './drafts.ts';
 import { FIXED_404 } from './drafts.ts';
 import type { Env, TranslateConfig } from './env.ts';
 import { externalTagProblems, withoutExternalTags } from './external-tags.ts';
 import { conflictWarning } from './group-rules.ts';
 import { lbAddressingProblems } from './load-balancer-options.ts';
+import { listenerSettings } from './listener-settings.ts';
 import { compileMember } from './member.ts';
 import { problem } from './problems.ts';
 import { orderRules } from './rule-order.ts';
@@ -350,6 +352,11 @@ export function buildStack(group: IngressGroup, env: Env, config: TranslateConfi
   // Limits, in member order: the member that would exceed one is frozen.
   const carries = (port: number): boolean =>
     !(listeners.get(port) === 'HTTP' && redirectPort !== undefined);
+  const protocolOf = (port: number) => listeners.get(port);
+  for (const p of authOnHttpProblems(drafts, portsOf, protocolOf, carries)) f.add(p);
+  const perListener = listenerSettings(drafts, portsOf, protocolOf, (p) => {
+    f.add(p);
+  });
   let ruleCount = 0;
   const tgSeen = new Set<string>();
   for (const d of drafts) {
@@ -396,8 +403,8 @@ export function buildStack(group: IngressGroup, env: Env, config: TranslateConfi
       problems: f.problems,
     };
   }
-  const defaultActions: readonly Action[] = live.find((d) => d.defaultBackend !== undefined)
-    ?.defaultBackend?.actions ?? [FIXED_404];
+  const defaultBackend = live.find((d) => d.defaultBackend !== undefined)?.defaultBackend;
+  const defaultActions: readonly Action[] = defaultBackend?.actions ?? [FIXED_404];
 
   const managedSg = securityGroups === undefined;
   // With user-given groups the backend rules are ours only when the user says so
@@ -460,6 +467,11 @@ export function buildStack(group: IngressGroup, env: Env, config: TranslateConfi
       }
     }
     const redirect = protocol === 'HTTP' && redirectPort !== undefined;
+    const https = protocol === 'HTTPS';
+    const listenerDefaults = https
+      ? withAuth(defaultActions, defaultBackend?.auth)
+      : defaultActions;
+    const settings = perListener.get(port);
     listenerList.push({
       id,
       port,
@@ -477,9 +489,15 @@ export function buildStack(group: IngressGroup, env: Env, config: TranslateConfi
               },
             },
           ]
-        : defaultActions,
-      attributes: {},
-      tags: resourceTags(owner(id), config.defaultTags, withoutExternalTags(groupTags, config)),
+        : listenerDefaults,
+      ...(settings?.mutualAuthentication === undefined
+        ? {}
+        : { mutualAuthentication: settings.mutualAuthentication }),
+      attributes: settings?.attributes ?? {},
+      tags: {
+        ...resourceTags(owner(id), config.defaultTags, withoutExternalTags(groupTags, config)),
+        ...(redirect ? {} : authSecretTags(listenerDefaults)),
+      },
     });
     if (redirect) continue;
     const here = live
@@ -493,19 +511,23 @@ export function buildStack(group: IngressGroup, env: Env, config: TranslateConfi
         occurrence: r.occurrence,
       });
       const memberTags = drafts[r.memberIndex]?.annotations.tags;
+      const actions = https ? withAuth(r.actions, r.auth) : r.actions;
       rules.push({
         id: rid,
         listenerId: id,
         priority: i + 1,
         member: r.member,
         conditions: r.conditions,
-        actions: r.actions,
+        actions,
         transforms: r.transforms,
-        tags: resourceTags(
-          { ...owner(rid), ingress: r.member },
-          config.defaultTags,
-          withoutExternalTags(memberTags, config),
-        ),
+        tags: {
+          ...resourceTags(
+            { ...owner(rid), ingress: r.member },
+            config.defaultTags,
+            withoutExternalTags(memberTags, config),
+          ),
+          ...authSecretTags(actions),
+        },
       });
     });
   }

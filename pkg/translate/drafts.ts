@@ -21,6 +21,8 @@ export interface RuleDraft {
   readonly conditions: readonly RuleCondition[];
   readonly actions: readonly Action[];
   readonly transforms: readonly RuleTransform[];
+  /** The authentication action to run first on HTTPS listeners. */
+  readonly auth?: Action;
 }
 
 export interface MemberDraft {
@@ -35,7 +37,8 @@ export interface MemberDraft {
   readonly foreignTargetGroups: readonly string[];
   /** `spec.defaultBackend` translated, with a key to compare members by. */
   readonly defaultBackend:
-    { readonly key: string; readonly actions: readonly Action[] } | undefined;
+    | { readonly key: string; readonly actions: readonly Action[]; readonly auth?: Action }
+    | undefined;
   /** Hosts of `spec.rules` and `spec.tls`, for certificate discovery. */
   readonly hosts: readonly string[];
   readonly problems: readonly Problem[];

@@ -13,6 +13,18 @@ export interface Subnet {
   readonly tags: Readonly<Record<string, string>>;
 }
 
+/**
+ * What a Secret named by `auth-idp-oidc` holds, as far as translation may know it: the
+ * client id (AWS returns it anyway) and a digest of the client secret. The secret value
+ * never enters the pure core; apply reads it from the Secret itself.
+ */
+export interface OidcClient {
+  /** `clientID` (or the legacy `clientId`), trailing whitespace trimmed; `undefined` = missing. */
+  readonly clientId?: string;
+  /** See ClientSecretRef.Digest; `undefined` = key `clientSecret` missing. */
+  readonly clientSecretDigest?: string;
+}
+
 export interface Env {
   /** Services by `namespace/name`. */
   readonly services: ReadonlyMap<string, V1Service>;
@@ -26,6 +38,11 @@ export interface Env {
   readonly subnets: readonly Subnet[] | undefined;
   /** The cluster's shared backend security group, once it exists. */
   readonly backendSecurityGroupId?: string;
+  /**
+   * OIDC clients by Secret `namespace/name`; a Secret absent from the map does not exist.
+   * `undefined` = unknown (offline): the plan shows where the values will come from.
+   */
+  readonly oidcClients?: ReadonlyMap<string, OidcClient>;
   /** Security groups of the node ENIs, by instance ID, when known. */
   readonly nodeSecurityGroups?: ReadonlyMap<string, string>;
 }

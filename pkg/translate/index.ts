@@ -1,6 +1,7 @@
 export { buildStack } from './build-stack.ts';
 export type { BuildResult } from './build-stack.ts';
-export type { Env, Subnet, TranslateConfig } from './env.ts';
+export type { Env, OidcClient, Subnet, TranslateConfig } from './env.ts';
+export { authSecretTags, oidcSecretsReferenced } from './auth.ts';
 export { defaultTranslateConfig } from './env.ts';
 export { translateHost, translatePath, rewriteTransform, escapeRegex } from './paths.ts';
 export type { PathType, HostKind, PathMatch, HostMatch } from './paths.ts';

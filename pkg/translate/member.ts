@@ -2,10 +2,11 @@
  * One member on its own: its annotations read, its rules translated, its backends
  * resolved. Nothing here looks at the other members; the group decides what is kept.
  */
-import type { V1HTTPIngressPath, V1IngressRule } from '@kubernetes/client-node';
+import type { V1HTTPIngressPath, V1IngressBackend, V1IngressRule } from '@kubernetes/client-node';
 import { overlayAnnotations, readIngressAnnotations } from '../annotations/index.ts';
 import type { GroupMember } from '../ingress/group.ts';
 import type { Problem, RuleCondition, RuleTransform, TargetGroup } from '../model/index.ts';
+import { authAction, backendAuth } from './auth.ts';
 import type { BackendContext } from './backend.ts';
 import { resolveBackend } from './backend.ts';
 import type { MemberDraft, RuleDraft } from './drafts.ts';
@@ -60,10 +61,19 @@ export function compileMember(
   };
   const spec = member.ingress.spec;
 
-  const defaultBackend =
+  const authOf = (backend: V1IngressBackend | undefined) => {
+    const auth = backendAuth(ctx, backend);
+    const action = auth === undefined ? undefined : authAction(ctx, auth);
+    return action === undefined ? {} : { auth: action };
+  };
+  const resolvedDefault =
     spec?.defaultBackend === undefined
       ? undefined
       : resolveBackend(ctx, spec.defaultBackend, 'spec.defaultBackend');
+  const defaultBackend =
+    resolvedDefault === undefined
+      ? undefined
+      : { ...resolvedDefault, ...authOf(spec?.defaultBackend) };
 
   const rules: RuleDraft[] = [];
   const seen = new Map<string, number>();
@@ -191,6 +201,7 @@ export function compileMember(
         conditions,
         actions: backend.actions,
         transforms,
+        ...authOf(backendSpec),
       });
     });
   });

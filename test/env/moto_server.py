@@ -5,7 +5,14 @@ conditions, and `Transforms` (url-rewrite, host-header-rewrite). moto's bundled 
 model already describes both, so they serialise once stored; moto's own validation
 rejects `RegexValues` (it reads `Values` unconditionally) and its CreateRule/ModifyRule
 drop `Transforms`. These patches add exactly that and nothing else, so the controller's
-wildcard hosts and rewrites can be tested live. Each patch says which AWS behaviour it
+wildcard hosts and rewrites can be tested live.
+
+Listener authentication needs three more: the `jwt-validation` action type (moto rejects
+unknown action types), `UseExistingClientSecret` on ModifyRule/ModifyListener (AWS keeps
+the OIDC client secret it has; moto would store the action without one), and a
+listener's `MutualAuthentication` (moto drops it). moto still echoes an OIDC
+ClientSecret in DescribeRules, which AWS never does; the tests read it to check which
+secret AWS holds, and the controller ignores it. Each patch says which AWS behaviour it
 mirrors; see the ELBv2 API reference for RuleCondition, RuleTransform and ModifyRule.
 """
 
@@ -191,6 +198,97 @@ def _describe_capacity_reservation(self: Any) -> Any:
 responses.ELBV2Response.modify_ip_pools = _modify_ip_pools
 responses.ELBV2Response.modify_capacity_reservation = _modify_capacity_reservation
 responses.ELBV2Response.describe_capacity_reservation = _describe_capacity_reservation
+models.ALLOWED_ACTIONS.append("jwt-validation")
+_original_validate_actions = Backend._validate_actions
+
+
+def _validate_actions(self: Any, actions: list[Any]) -> None:
+    # AWS: jwt-validation (HTTPS listeners) takes Issuer, JwksEndpoint, AdditionalClaims.
+    for action in actions:
+        if action.type == "jwt-validation":
+            config = action.data.get("JwtValidationConfig") or {}
+            if not config.get("Issuer") or not config.get("JwksEndpoint"):
+                raise InvalidConditionValueError(
+                    "JwtValidationConfig needs Issuer and JwksEndpoint"
+                )
+    _original_validate_actions(self, [a for a in actions if a.type != "jwt-validation"])
+
+
+Backend._validate_actions = _validate_actions
+
+
+def _is_true(value: Any) -> bool:
+    return value in (True, "true", "True")
+
+
+def _old_secrets(actions: list[Any]) -> list[Any]:
+    return [
+        (a.data.get("AuthenticateOidcConfig") or {}).get("ClientSecret")
+        for a in actions
+        if a.type == "authenticate-oidc"
+    ]
+
+
+def _keep_secrets(new_actions: list[Any], old: list[Any]) -> None:
+    # AWS: UseExistingClientSecret=true keeps the client secret the action already has.
+    for action in new_actions:
+        config = action.data.get("AuthenticateOidcConfig") or {}
+        if _is_true(config.pop("UseExistingClientSecret", None)):
+            if old and old[0] is not None:
+                config["ClientSecret"] = old[0]
+            action.__dict__.update(action.data)
+
+
+_original_modify_rule = Backend.modify_rule
+
+
+def _modify_rule(self: Any, rule_arn: str, conditions: Any, actions: Any) -> Any:
+    rules = self.describe_rules(listener_arn=None, rule_arns=[rule_arn])
+    old = _old_secrets(rules[0].actions) if rules else []
+    rule = _original_modify_rule(self, rule_arn, conditions, actions)
+    if actions:
+        _keep_secrets(rule.actions, old)
+    return rule
+
+
+Backend.modify_rule = _modify_rule
+
+
+def _mutual_authentication(params: dict[str, Any]) -> Any:
+    given = params.get("MutualAuthentication")
+    if not given:
+        return None
+    out = {k: v for k, v in given.items() if v not in (None, "")}
+    if "IgnoreClientCertificateExpiry" in out:
+        out["IgnoreClientCertificateExpiry"] = _is_true(out["IgnoreClientCertificateExpiry"])
+    return out
+
+
+def _with_listener_extras(action_name: str) -> None:
+    original = getattr(responses.ELBV2Response, action_name)
+
+    def handler(self: Any) -> Any:
+        params = self._get_params()
+        old: list[Any] = []
+        if action_name == "modify_listener":
+            found = self.elbv2_backend.describe_listeners(
+                load_balancer_arn=None, listener_arns=[params.get("ListenerArn")]
+            )
+            old = _old_secrets(found[0].default_actions) if found else []
+        result = original(self)
+        for listener in (getattr(result, "result", None) or {}).get("Listeners", []):
+            if params.get("DefaultActions"):
+                _keep_secrets(listener.default_actions, old)
+            mtls = _mutual_authentication(params)
+            if mtls is not None:
+                listener.mutual_authentication = mtls
+        return result
+
+    setattr(responses.ELBV2Response, action_name, handler)
+
+
+_with_listener_extras("create_listener")
+_with_listener_extras("modify_listener")
 
 if __name__ == "__main__":
     from moto.server import main
