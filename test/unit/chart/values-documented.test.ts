@@ -3,7 +3,7 @@
  * an operator reading either finds each key values.yaml has, and nothing that is not.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
@@ -13,6 +13,9 @@ const chart = join(repoRoot, 'helm', 'albatross');
 
 interface SchemaNode {
   readonly type?: string | readonly string[];
+  readonly enum?: readonly unknown[];
+  readonly pattern?: string;
+  readonly 'x-kubernetes-int-or-string'?: boolean;
   readonly properties?: Readonly<Record<string, SchemaNode>>;
   readonly items?: SchemaNode;
   readonly additionalProperties?: boolean | SchemaNode;
@@ -52,6 +55,19 @@ function schemaAt(path: string): SchemaNode | undefined {
   return node;
 }
 
+/** Every field path of a schema with its type, enum and pattern, for comparison. */
+function fields(node: SchemaNode, path: string, out: Map<string, string>): Map<string, string> {
+  const type = node['x-kubernetes-int-or-string'] === true ? ['integer', 'string'] : node.type;
+  out.set(path, JSON.stringify([type, node.enum, node.pattern]));
+  for (const [k, child] of Object.entries(node.properties ?? {}))
+    fields(child, `${path}.${k}`, out);
+  if (node.items !== undefined) fields(node.items, `${path}[]`, out);
+  if (typeof node.additionalProperties === 'object') {
+    fields(node.additionalProperties, `${path}{}`, out);
+  }
+  return out;
+}
+
 describe('helm chart values', () => {
   it('the README documents exactly the keys of values.yaml and the required ones', () => {
     const expected = new Set([...valueKeys(values, schema, ''), ...(schema.required ?? [])]);
@@ -68,6 +84,26 @@ describe('helm chart values', () => {
       'README rows for values that do not exist',
     );
     assert.equal(new Set(documented).size, documented.length, 'no key documented twice');
+  });
+
+  it('ingressClassParams.spec accepts what the IngressClassParams CRD accepts', (t) => {
+    const crdFile = join(chart, 'crds', 'ingressclassparams.yaml');
+    if (!existsSync(crdFile)) {
+      t.skip('no IngressClassParams CRD in crds/');
+      return;
+    }
+    const crd = parse(readFileSync(crdFile, 'utf8')) as {
+      spec: { versions: { schema: { openAPIV3Schema: SchemaNode } }[] };
+    };
+    const crdSpec = crd.spec.versions[0]?.schema.openAPIV3Schema.properties?.spec;
+    const valuesSpec = schemaAt('ingressClassParams.spec');
+    assert.ok(crdSpec !== undefined && valuesSpec !== undefined);
+    // Same fields, types, enums and patterns: a value the chart's schema lets through is
+    // one the CRD accepts (regenerate the values schema's copy when the CRD changes).
+    assert.deepEqual(
+      Object.fromEntries(fields(valuesSpec, 'spec', new Map())),
+      Object.fromEntries(fields(crdSpec, 'spec', new Map())),
+    );
   });
 
   it('the schema types every value and refuses unknown top-level keys', () => {
