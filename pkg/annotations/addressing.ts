@@ -28,14 +28,17 @@ export function parseIpamPoolId(raw: string): Parsed<string> {
     : bad("must be an IPAM pool ID such as 'ipam-pool-0123456789abcdef0'");
 }
 
-/** `CapacityUnits=N`, the only key AWS's MinimumLoadBalancerCapacity has. */
+/**
+ * `CapacityUnits=N`, the only key AWS's MinimumLoadBalancerCapacity has; `0` asks for no
+ * reservation (an IngressClassParams `capacityUnits: 0` arrives here the same way).
+ */
 export function parseMinimumCapacity(raw: string): Parsed<number> {
-  const form = "must be the map 'CapacityUnits=N' with N a positive integer";
+  const form = "must be the map 'CapacityUnits=N' with N a whole number (0: no reservation)";
   const m = parseMap(raw);
   if (!m.ok) return bad(form);
   const keys = Object.keys(m.value);
   const units = m.value.CapacityUnits;
-  if (keys.length !== 1 || units === undefined || !/^[1-9][0-9]{0,8}$/.test(units)) {
+  if (keys.length !== 1 || units === undefined || !/^(0|[1-9][0-9]{0,8})$/.test(units)) {
     return bad(form);
   }
   return ok(Number(units));

@@ -54,7 +54,10 @@ async function create(ctx: DeployContext, state: ApplyState, want: LoadBalancer)
   state.loadBalancerArn = lb?.LoadBalancerArn ?? null;
   state.dnsName = lb?.DNSName?.toLowerCase() ?? null;
   await setAttributes(ctx, state.loadBalancer(), want.attributes);
-  await setCapacityUnits(ctx, state.loadBalancer(), want.minimumCapacityUnits);
+  // A new ALB has no reservation: 0 needs no call.
+  if (want.minimumCapacityUnits !== 0) {
+    await setCapacityUnits(ctx, state.loadBalancer(), want.minimumCapacityUnits);
+  }
 }
 
 async function remove(ctx: DeployContext, state: ApplyState, arn: string): Promise<void> {

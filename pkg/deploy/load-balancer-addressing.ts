@@ -48,10 +48,11 @@ export async function setCapacityUnits(
   if (units === undefined) return;
   await call(ctx, 'ModifyCapacityReservation', () =>
     ctx.clients.elbv2.send(
-      new ModifyCapacityReservationCommand({
-        LoadBalancerArn: arn,
-        MinimumLoadBalancerCapacity: { CapacityUnits: units },
-      }),
+      new ModifyCapacityReservationCommand(
+        units === 0
+          ? { LoadBalancerArn: arn, ResetCapacityReservation: true }
+          : { LoadBalancerArn: arn, MinimumLoadBalancerCapacity: { CapacityUnits: units } },
+      ),
       sendOptions(ctx),
     ),
   );

@@ -70,8 +70,9 @@ export interface LoadBalancer {
    */
   readonly ipamIpv4PoolId?: string;
   /**
-   * Reserved LCUs (`minimum-load-balancer-capacity` `CapacityUnits=N`). Absent: "don't
-   * care" — a reservation made earlier (by us or anyone) is left as it is.
+   * Reserved LCUs (`minimum-load-balancer-capacity` `CapacityUnits=N`); 0: no reservation
+   * (one that exists is reset). Absent: "don't care" — a reservation made earlier (by us
+   * or anyone) is left as it is.
    */
   readonly minimumCapacityUnits?: number;
 }

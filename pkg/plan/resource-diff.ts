@@ -128,7 +128,7 @@ export function loadBalancerDiff(desired: LoadBalancer, actual: ActualLoadBalanc
   // Absent means "don't care": a reservation is only changed when the annotation says so.
   if (
     desired.minimumCapacityUnits !== undefined &&
-    desired.minimumCapacityUnits !== actual.minimumCapacityUnits
+    desired.minimumCapacityUnits !== (actual.minimumCapacityUnits ?? 0)
   ) {
     diff.add(
       'minimumCapacityUnits',

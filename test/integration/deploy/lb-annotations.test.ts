@@ -159,7 +159,7 @@ describe('deploy: load-balancer and routing annotations', () => {
     await steady(both);
   });
 
-  it('GIVEN the address pools and a capacity reservation WHEN applied THEN the ALB has them; the IPAM pool and the capacity change in place, a removed capacity annotation leaves the reservation alone, and a new customer-owned pool replaces the ALB', async () => {
+  it('GIVEN the address pools and a capacity reservation WHEN applied THEN the ALB has them; the IPAM pool and the capacity change in place, a removed capacity annotation leaves the reservation alone and CapacityUnits=0 resets it, and a new customer-owned pool replaces the ALB', async () => {
     const coip = 'ipv4pool-coip-0123456789abcdef0';
     const pools = annotated({
       [`${A}customer-owned-ipv4-pool`]: coip,
@@ -203,6 +203,14 @@ describe('deploy: load-balancer and routing annotations', () => {
     assert.equal(lb.IpamPools?.Ipv4IpamPoolId, undefined);
     assert.equal(await units(), 200);
     await steady(withoutBoth);
+
+    const reset = annotated({
+      [`${A}customer-owned-ipv4-pool`]: coip,
+      [`${A}minimum-load-balancer-capacity`]: 'CapacityUnits=0',
+    });
+    assert.deepEqual(writes(await round(reset)), { ModifyCapacityReservation: 1 });
+    assert.equal(await units(), undefined);
+    await steady(reset);
 
     const otherPool = annotated({
       [`${A}customer-owned-ipv4-pool`]: 'ipv4pool-coip-0fedcba987654321f',

@@ -46,11 +46,12 @@ const cases: readonly {
     good: [
       ['CapacityUnits=100', 100],
       [' CapacityUnits = 1500 ', 1500],
+      ['CapacityUnits=0', 0],
     ],
     bad: [
       ['100', "'CapacityUnits=N'"],
-      ['CapacityUnits=0', 'positive integer'],
-      ['CapacityUnits=ten', 'positive integer'],
+      ['CapacityUnits=-1', 'whole number (0: no reservation)'],
+      ['CapacityUnits=ten', 'whole number (0: no reservation)'],
       ['CapacityUnits=1,Other=2', "'CapacityUnits=N'"],
     ],
   },

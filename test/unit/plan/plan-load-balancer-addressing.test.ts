@@ -55,6 +55,13 @@ describe('planChanges: load balancer pools and capacity', () => {
     ],
     ['capacity not wanted: left alone', {}, { minimumCapacityUnits: 100 }, []],
     [
+      'capacity 0 over a reservation',
+      { minimumCapacityUnits: 0 },
+      { minimumCapacityUnits: 100 },
+      ['update: minimumCapacityUnits 100 → 0'],
+    ],
+    ['capacity 0 and no reservation', { minimumCapacityUnits: 0 }, {}, []],
+    [
       'customer-owned pool changed',
       { customerOwnedIpv4Pool: 'ipv4pool-coip-2' },
       { customerOwnedIpv4Pool: 'ipv4pool-coip-1' },
