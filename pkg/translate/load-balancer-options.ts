@@ -11,6 +11,37 @@ import type { IpAddressType, Problem, Scheme } from '../model/index.ts';
 import type { MemberDraft } from './drafts.ts';
 import { problem } from './problems.ts';
 
+/**
+ * `inbound-cidrs` and `security-group-prefix-lists` shape the managed frontend group,
+ * which `security-groups` turns off: the reference ignores them silently; we say so.
+ */
+export function unusedSourceWarnings(
+  drafts: readonly MemberDraft[],
+  listedGroups: boolean,
+): readonly Problem[] {
+  if (!listedGroups) return [];
+  const out: Problem[] = [];
+  for (const d of drafts) {
+    const given: readonly [string, readonly string[] | undefined][] = [
+      ['inbound-cidrs', d.annotations.inboundCidrs?.map((c) => c.cidr)],
+      ['security-group-prefix-lists', d.annotations.prefixLists],
+    ];
+    for (const [short, values] of given) {
+      if (values === undefined) continue;
+      out.push(
+        problem(
+          d.key,
+          albAnnotation(short),
+          values.join(','),
+          'is ignored: security-groups is given, so there is no managed frontend security group to open; allow these sources in your own groups',
+          'warning',
+        ),
+      );
+    }
+  }
+  return out;
+}
+
 export function lbAddressingProblems(
   drafts: readonly MemberDraft[],
   scheme: Scheme,

@@ -108,7 +108,16 @@ const cases: readonly Case[] = [
   {
     name: 'listed-security-groups-without-backend-rules',
     group: group('default/sg', [
-      [ingress('default/sg', { rules: root }, { [`${A}security-groups`]: 'sg-0123456789abcdef0' })],
+      [
+        ingress(
+          'default/sg',
+          { rules: root },
+          {
+            [`${A}security-groups`]: 'sg-0123456789abcdef0',
+            [`${A}inbound-cidrs`]: '10.0.0.0/8',
+          },
+        ),
+      ],
     ]),
   },
   {
