@@ -46,6 +46,7 @@ import {
   DiscoveryCache,
   ensureBackendSecurityGroup,
   listStacks,
+  planTargetSync,
   reconcileBackendAccess,
   stackFingerprint,
   TargetGroupsOfTargets,
@@ -70,7 +71,6 @@ import type { Env, TranslateConfig } from '../pkg/translate/index.ts';
 import { handleResult } from './handle-result.ts';
 import type { HandledResult, ReconcileResult } from './handle-result.ts';
 import type { Logger } from './log.ts';
-import { registeredTargets } from './registered-targets.ts';
 import { SubnetCache } from './subnet-cache.ts';
 
 /** The caches the reconciler reads (ClusterCaches satisfies it). */
@@ -552,9 +552,9 @@ export class Reconciler {
       if (tg.targets === null) continue;
       const arn = arns.get(tg.id);
       if (arn === undefined) return undefined;
-      let current;
+      let diff;
       try {
-        current = await registeredTargets(this.#o.clients, arn, signal);
+        diff = await planTargetSync(this.#deploy(signal), arn, tg.targets);
       } catch (err) {
         if (err instanceof AwsError && err.code === 'TargetGroupNotFound') {
           this.#targetGroupArns.delete(group.id);
@@ -563,11 +563,7 @@ export class Reconciler {
         }
         throw err;
       }
-      const key = (t: { id: string; port: number }): string => `${t.id}:${String(t.port)}`;
-      const have = new Set(current.map(key));
-      const want = new Set(tg.targets.map(key));
-      const register = tg.targets.filter((t) => !have.has(key(t)));
-      const deregister = current.filter((t) => !want.has(key(t)));
+      const { register, deregister } = diff;
       if (register.length === 0 && deregister.length === 0) continue;
       steps.push({
         op: 'update',

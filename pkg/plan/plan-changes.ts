@@ -17,10 +17,10 @@ import type {
   LoadBalancer,
   SecurityGroupRef,
   Stack,
-  Target,
 } from '../model/index.ts';
 import type { DeleteStep, PlannedChange, Plan, ResourceChangeKind } from './plan-types.ts';
 import { planListenerRules } from './plan-rules.ts';
+import { targetDiff } from './target-diff.ts';
 import {
   listenerDiff,
   loadBalancerDiff,
@@ -36,14 +36,6 @@ function byId<T extends { readonly id: string }>(items: readonly T[]): ReadonlyM
   return new Map(items.map((item) => [item.id, item]));
 }
 
-function targetKey(target: Target): string {
-  return `${target.id}:${String(target.port)}`;
-}
-
-function difference(left: readonly Target[], right: readonly Target[]): readonly Target[] {
-  const keys = new Set(right.map(targetKey));
-  return left.filter((target) => !keys.has(targetKey(target)));
-}
 
 function listenerOf(actual: ActualListener): Listener {
   const { id, port, protocol, certificates, sslPolicy, defaultActions, attributes, tags } = actual;
@@ -296,8 +288,7 @@ export function planChanges(desired: Stack, actual: ActualStack | null): Plan {
     }
     if (want.targets === null) continue;
     const current = fresh || have === undefined ? [] : have.targets;
-    const register = difference(want.targets, current);
-    const deregister = difference(current, want.targets);
+    const { register, deregister } = targetDiff(want.targets, current);
     if (register.length === 0 && deregister.length === 0) continue;
     steps.push({
       op: fresh ? 'create' : 'update',
