@@ -9,6 +9,7 @@ import type {
   V1EndpointSlice,
   V1LabelSelector,
   V1Node,
+  V1ObjectMeta,
   V1Pod,
   V1Service,
   V1ServicePort,
@@ -59,14 +60,7 @@ export interface TargetGroupBindingSpec {
 
 /** What is read of a TargetGroupBinding object. */
 export interface TargetGroupBindingObject {
-  readonly metadata?: {
-    readonly name?: string;
-    readonly namespace?: string;
-    readonly generation?: number;
-    readonly uid?: string;
-    readonly deletionTimestamp?: Date | string;
-    readonly finalizers?: string[];
-  };
+  readonly metadata?: V1ObjectMeta;
   readonly spec?: unknown;
 }
 
