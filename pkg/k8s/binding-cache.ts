@@ -20,7 +20,8 @@ import type {
 import type { Clock } from '../clock/index.ts';
 import { parseBindingSpec, TARGET_GROUP_BINDING } from '../translate/index.ts';
 import type { TargetGroupBindingObject } from '../translate/index.ts';
-import { isNotFound } from './api-errors.ts';
+import { setTimeout as delay } from 'node:timers/promises';
+import { isNotFound, statusCodeOf } from './api-errors.ts';
 import type { ClusterCaches } from './cluster-caches.ts';
 import { SERVICE_NAME_LABEL } from './cluster-caches.ts';
 import { Informer } from './informer.ts';
@@ -102,7 +103,16 @@ export class BindingCache {
         ? custom.listClusterCustomObject({ group, version, plural })
         : custom.listNamespacedCustomObject({ group, version, namespace: ns, plural });
     try {
-      await list();
+      // Just after the CRD is established its storage answers 429 for a moment.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await list();
+          break;
+        } catch (err) {
+          if (statusCodeOf(err) !== 429 || attempt >= 20) throw err;
+          await delay(500);
+        }
+      }
     } catch (err) {
       if (!isNotFound(err)) throw err;
       this.#started = true;
