@@ -40,6 +40,13 @@ describe('planChanges: replacements say why', () => {
       ],
     ],
     [
+      'target control port',
+      stack({ targetGroups: [targetGroup({ targetControlPort: 3000 })] }),
+      [
+        'replace TargetGroup shop/web:svc:80: targetControlPort changed none → 3000 (set only at creation)',
+      ],
+    ],
+    [
       'protocol version',
       stack({ targetGroups: [targetGroup({ protocolVersion: 'GRPC' })] }),
       [
