@@ -22,7 +22,7 @@ import {
 } from '@kubernetes/client-node';
 
 import { BindingReconciler } from '../../../controller/binding-reconciler.ts';
-import type { AwsClients } from '../../../pkg/aws/index.ts';
+import { isMutating, type AwsClients } from '../../../pkg/aws/index.ts';
 import {
   BINDING_FINALIZER,
   BindingCache,
@@ -44,11 +44,11 @@ import { endpointSlice, eventually, nodePortService } from './helpers.ts';
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const { group, version, plural } = TARGET_GROUP_BINDING;
 
-/** Calls that change AWS state: anything but a read. */
+/** Calls that change AWS state. */
 function writes(aws: AwsClients): string[] {
   return aws.calls
     .snapshot()
-    .filter((c) => !/^(Describe|Get|List)/.test(c.operation))
+    .filter((c) => isMutating(c.operation))
     .map((c) => c.operation);
 }
 
