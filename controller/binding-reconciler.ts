@@ -44,6 +44,7 @@ import {
   EventRecorder,
   isConflict,
   isNotFound,
+  ownedTargetsName,
   parseBindingWorkKey,
   readOwnedTargets,
   writeOwnedTargets,
@@ -207,21 +208,35 @@ export class BindingReconciler {
     const { namespace = '', name = '' } = binding.metadata ?? {};
     const multi = spec.multiClusterTargetGroup === true;
     let owned: OwnedTargets | undefined = multi
-      ? await readOwnedTargets(this.#o.core, namespace, name)
+      ? await readOwnedTargets(this.#o.core, namespace, ownedTargetsName(name))
       : undefined;
     const diff = await planTargetSync(ctx, arn, desired, owned?.keys);
     if (diff.register.length === 0 && diff.deregister.length === 0) return 0;
     let writes = 0;
     if (owned !== undefined && diff.register.some((t) => !owned?.keys.has(targetKey(t)))) {
       const keys = new Set([...owned.keys, ...diff.register.map(targetKey)]);
-      owned = await writeOwnedTargets(this.#o.core, namespace, name, ownerOf(binding), owned, keys);
+      owned = await writeOwnedTargets(
+        this.#o.core,
+        namespace,
+        ownedTargetsName(name),
+        ownerOf(binding),
+        owned,
+        keys,
+      );
       writes += 1;
     }
     writes += await applyTargetSync(ctx, arn, diff);
     if (owned !== undefined && diff.deregister.length > 0) {
       const gone = new Set(diff.deregister.map(targetKey));
       const keys = new Set([...owned.keys].filter((k) => !gone.has(k)));
-      await writeOwnedTargets(this.#o.core, namespace, name, ownerOf(binding), owned, keys);
+      await writeOwnedTargets(
+        this.#o.core,
+        namespace,
+        ownedTargetsName(name),
+        ownerOf(binding),
+        owned,
+        keys,
+      );
       writes += 1;
     }
     return writes;
@@ -266,7 +281,7 @@ export class BindingReconciler {
       }
       const done = await syncBindingRules(ctx, bindingRuleId(namespace, name), [], []);
       writes += done.revoked;
-      await deleteOwnedTargets(this.#o.core, namespace, name);
+      await deleteOwnedTargets(this.#o.core, namespace, ownedTargetsName(name));
     } catch (err) {
       await this.#warn(binding, BindingReasons.cleanupFailed, messageOf(err));
       throw err;

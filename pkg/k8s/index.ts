@@ -49,6 +49,7 @@ export type { BindingCacheOptions, BindingCondition, TargetGroupBinding } from '
 export {
   deleteOwnedTargets,
   ownedTargetsName,
+  ownedTargetsNameOfTargetGroup,
   readOwnedTargets,
   writeOwnedTargets,
 } from './owned-targets.ts';

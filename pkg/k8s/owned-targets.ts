@@ -19,6 +19,11 @@ export function ownedTargetsName(bindingName: string): string {
   return `albatross-tgb-${bindingName}`;
 }
 
+/** For an Ingress's own target group with `multi-cluster-target-group` (names are unique). */
+export function ownedTargetsNameOfTargetGroup(targetGroupName: string): string {
+  return `albatross-tg-${targetGroupName}`;
+}
+
 export interface OwnedTargets {
   readonly keys: ReadonlySet<string>;
   /** The ConfigMap's resourceVersion; `undefined` when there is none yet. */
@@ -28,12 +33,12 @@ export interface OwnedTargets {
 export async function readOwnedTargets(
   core: CoreV1Api,
   namespace: string,
-  bindingName: string,
+  configMap: string,
 ): Promise<OwnedTargets> {
   try {
     const cm = await core.readNamespacedConfigMap({
       namespace,
-      name: ownedTargetsName(bindingName),
+      name: configMap,
     });
     const raw = cm.data?.[DATA_KEY];
     const parsed: unknown = raw === undefined ? [] : JSON.parse(raw);
@@ -52,16 +57,16 @@ export async function readOwnedTargets(
 export async function writeOwnedTargets(
   core: CoreV1Api,
   namespace: string,
-  bindingName: string,
-  owner: V1OwnerReference,
+  configMap: string,
+  owner: V1OwnerReference | undefined,
   current: OwnedTargets,
   keys: ReadonlySet<string>,
 ): Promise<OwnedTargets> {
   const body: V1ConfigMap = {
     metadata: {
-      name: ownedTargetsName(bindingName),
+      name: configMap,
       namespace,
-      ownerReferences: [owner],
+      ...(owner !== undefined ? { ownerReferences: [owner] } : {}),
       labels: { 'app.kubernetes.io/managed-by': 'albatross' },
       ...(current.version !== undefined ? { resourceVersion: current.version } : {}),
     },
@@ -72,7 +77,7 @@ export async function writeOwnedTargets(
       ? await core.createNamespacedConfigMap({ namespace, body })
       : await core.replaceNamespacedConfigMap({
           namespace,
-          name: ownedTargetsName(bindingName),
+          name: configMap,
           body,
         });
   return { keys: new Set(keys), version: written.metadata?.resourceVersion };
@@ -81,10 +86,10 @@ export async function writeOwnedTargets(
 export async function deleteOwnedTargets(
   core: CoreV1Api,
   namespace: string,
-  bindingName: string,
+  configMap: string,
 ): Promise<void> {
   try {
-    await core.deleteNamespacedConfigMap({ namespace, name: ownedTargetsName(bindingName) });
+    await core.deleteNamespacedConfigMap({ namespace, name: configMap });
   } catch (err) {
     if (!isNotFound(err)) throw err;
   }

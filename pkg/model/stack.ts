@@ -172,6 +172,11 @@ export interface TargetGroup {
    * @see https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html
    */
   readonly targetControlPort?: number;
+  /**
+   * `multi-cluster-target-group`: other clusters register targets in this group too, so
+   * only targets this cluster registered are ever deregistered. Absent = false.
+   */
+  readonly multiCluster?: true;
 }
 
 export interface SecurityGroupIngress {

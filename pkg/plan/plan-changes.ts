@@ -36,7 +36,6 @@ function byId<T extends { readonly id: string }>(items: readonly T[]): ReadonlyM
   return new Map(items.map((item) => [item.id, item]));
 }
 
-
 function listenerOf(actual: ActualListener): Listener {
   const { id, port, protocol, certificates, sslPolicy, defaultActions, attributes, tags } = actual;
   const listener = { id, port, protocol, certificates, defaultActions, attributes, tags };
@@ -70,7 +69,15 @@ function withReplacedGroups(
 
 type DeletesByKind = { readonly [K in ResourceChangeKind]: DeleteStep<K>[] };
 
-export function planChanges(desired: Stack, actual: ActualStack | null): Plan {
+/**
+ * @param owned for multi-cluster target groups, by stack id: the target keys this cluster
+ *   registered. A multi-cluster group with no entry deregisters nothing (unknown is not ours).
+ */
+export function planChanges(
+  desired: Stack,
+  actual: ActualStack | null,
+  owned?: ReadonlyMap<string, ReadonlySet<string>>,
+): Plan {
   const found: ActualStack = actual ?? {
     id: desired.id,
     loadBalancer: null,
@@ -288,7 +295,11 @@ export function planChanges(desired: Stack, actual: ActualStack | null): Plan {
     }
     if (want.targets === null) continue;
     const current = fresh || have === undefined ? [] : have.targets;
-    const { register, deregister } = targetDiff(want.targets, current);
+    const { register, deregister } = targetDiff(
+      want.targets,
+      current,
+      want.multiCluster === true ? (owned?.get(want.id) ?? new Set<string>()) : undefined,
+    );
     if (register.length === 0 && deregister.length === 0) continue;
     steps.push({
       op: fresh ? 'create' : 'update',

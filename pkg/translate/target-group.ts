@@ -195,6 +195,7 @@ export function buildTargetGroup(
     ),
     targets,
     ...(targetControlPort !== undefined ? { targetControlPort } : {}),
+    ...(s.multiClusterTargetGroup === true ? { multiCluster: true as const } : {}),
   };
   return { targetGroup, problems };
 }

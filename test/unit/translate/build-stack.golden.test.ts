@@ -510,13 +510,17 @@ const cases: readonly Case[] = [
   },
   {
     // A target optimizer port on one backend; a bad value on another freezes the member.
+    // The first member's target groups are shared with other clusters.
     name: 'target-control-port',
     group: group('optim', [
       [
         ingress(
           'default/optim',
           { rules: [rule(undefined, path('/', 'web', 80), path('/api', 'api', 'http'))] },
-          { [`${A}target-control-port.web.80`]: '3000' },
+          {
+            [`${A}target-control-port.web.80`]: '3000',
+            [`${A}multi-cluster-target-group`]: 'true',
+          },
         ),
       ],
       [
