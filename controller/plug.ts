@@ -13,7 +13,15 @@
  * its own changed needs, before and after its apply).
  */
 import { CoreV1Api, NetworkingV1Api } from '@kubernetes/client-node';
-import { ClusterCaches, GroupKeyMapper, wireEvents } from '../pkg/k8s/index.ts';
+import {
+  BINDING_KEY_PREFIX,
+  BindingCache,
+  ClusterCaches,
+  GroupKeyMapper,
+  wireBindingEvents,
+  wireEvents,
+} from '../pkg/k8s/index.ts';
+import { BindingReconciler } from './binding-reconciler.ts';
 import type { PlugFactory } from './controller-command.ts';
 import type { ControllerPlug } from './manager.ts';
 import { processWith } from './manager.ts';
@@ -47,6 +55,21 @@ export const reconcilerPlug: PlugFactory = async ({ config, kc, aws, log }) => {
     fullDiscoveryIntervalMs: config.fullDiscoveryIntervalMs,
     log,
   });
+  // TargetGroupBindings: their own keys (`tgb:<ns>/<name>`) on the same queue and workers.
+  const bindings = new BindingCache({ kc, ...(ns !== undefined ? { watchNamespace: ns } : {}) });
+  const bindingReconciler = new BindingReconciler({
+    bindings,
+    caches,
+    kc,
+    core: kc.makeApiClient(CoreV1Api),
+    clients: aws,
+    clusterName: config.translate.clusterName,
+    vpcId,
+  });
+  const processBinding = processWith(
+    (key, signal) => bindingReconciler.reconcile(key, signal),
+    log,
+  );
   const collectGarbage = processWith(async (_key, signal) => {
     const collected = await reconciler.collectGarbage(signal);
     if (collected.length > 0) log.info('collected the stacks of deleted groups', { collected });
@@ -63,21 +86,25 @@ export const reconcilerPlug: PlugFactory = async ({ config, kc, aws, log }) => {
   const plug: ControllerPlug = {
     async start(enqueue, signal) {
       wireEvents(caches, mapper, enqueue);
+      wireBindingEvents(bindings, caches, enqueue);
       try {
         await caches.start();
+        await bindings.start();
         await aborted(signal);
       } finally {
-        await caches.stop();
+        await Promise.all([caches.stop(), bindings.stop()]);
       }
     },
-    hasSynced: () => caches.hasSynced(),
-    keys: () => [...reconciler.resyncKeys(), GARBAGE_KEY, BACKEND_ACCESS_KEY],
+    hasSynced: () => caches.hasSynced() && bindings.hasSynced(),
+    keys: () => [...reconciler.resyncKeys(), ...bindings.keys(), GARBAGE_KEY, BACKEND_ACCESS_KEY],
     process: (key, signal) =>
-      key === GARBAGE_KEY
-        ? collectGarbage(key, signal)
-        : key === BACKEND_ACCESS_KEY
-          ? backendAccess(key, signal)
-          : reconciler.process(key, signal),
+      key.startsWith(BINDING_KEY_PREFIX)
+        ? processBinding(key, signal)
+        : key === GARBAGE_KEY
+          ? collectGarbage(key, signal)
+          : key === BACKEND_ACCESS_KEY
+            ? backendAccess(key, signal)
+            : reconciler.process(key, signal),
     managedLoadBalancers: () => reconciler.managedLoadBalancers(),
   };
   log.info('reconciler plugged in', { vpcId });

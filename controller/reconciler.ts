@@ -46,6 +46,7 @@ import {
   DiscoveryCache,
   ensureBackendSecurityGroup,
   listStacks,
+  planTargetSync,
   reconcileBackendAccess,
   stackFingerprint,
   TargetGroupsOfTargets,
@@ -70,7 +71,7 @@ import type { Env, TranslateConfig } from '../pkg/translate/index.ts';
 import { handleResult } from './handle-result.ts';
 import type { HandledResult, ReconcileResult } from './handle-result.ts';
 import type { Logger } from './log.ts';
-import { registeredTargets } from './registered-targets.ts';
+import { MultiClusterTargets } from './multi-cluster-targets.ts';
 import { SubnetCache } from './subnet-cache.ts';
 
 /** The caches the reconciler reads (ClusterCaches satisfies it). */
@@ -425,7 +426,8 @@ export class Reconciler {
     const fingerprint = stackFingerprint(stack);
     const found = await this.#discovery.discover(ctx, group.id, fingerprint);
     const actual = found.actual;
-    const plan = planChanges(stack, actual);
+    const multiCluster = await MultiClusterTargets.load(this.#o.core, stack);
+    const plan = planChanges(stack, actual, multiCluster.owned());
     // Kept only when nothing is to change; before an apply, so a failure leaves no entry.
     let generation = 0;
     if (plan.length === 0 && active) this.#discovery.settle(group.id, fingerprint, found);
@@ -435,12 +437,18 @@ export class Reconciler {
     let byChange: Readonly<Record<string, number>> = {};
     if (plan.length > 0) {
       try {
+        await multiCluster.beforeApply(plan);
         const result = await applyPlan(ctx, plan, { desired: stack, actual });
+        await multiCluster.afterApply(plan);
         applied = result.applied;
         byChange = result.byChange;
         dnsName = result.dnsName;
         // What the apply left is known; kept only if it is exactly what we want.
-        if (active && result.after !== null && planChanges(stack, result.after).length === 0) {
+        if (
+          active &&
+          result.after !== null &&
+          planChanges(stack, result.after, multiCluster.owned()).length === 0
+        ) {
           this.#discovery.settleApplied(group.id, fingerprint, result.after, found, generation);
         }
       } catch (err) {
@@ -547,14 +555,20 @@ export class Reconciler {
     const known = this.#needs.get(group.id);
     if (known === undefined || !sameKeys(known.settled, needsKeys(stack))) return undefined;
     this.#needs.set(group.id, { ...known, stack });
+    const multiCluster = await MultiClusterTargets.load(this.#o.core, stack);
     const steps: TargetsStep[] = [];
     for (const tg of stack.targetGroups) {
       if (tg.targets === null) continue;
       const arn = arns.get(tg.id);
       if (arn === undefined) return undefined;
-      let current;
+      let diff;
       try {
-        current = await registeredTargets(this.#o.clients, arn, signal);
+        diff = await planTargetSync(
+          this.#deploy(signal),
+          arn,
+          tg.targets,
+          multiCluster.owned().get(tg.id),
+        );
       } catch (err) {
         if (err instanceof AwsError && err.code === 'TargetGroupNotFound') {
           this.#targetGroupArns.delete(group.id);
@@ -563,11 +577,7 @@ export class Reconciler {
         }
         throw err;
       }
-      const key = (t: { id: string; port: number }): string => `${t.id}:${String(t.port)}`;
-      const have = new Set(current.map(key));
-      const want = new Set(tg.targets.map(key));
-      const register = tg.targets.filter((t) => !have.has(key(t)));
-      const deregister = current.filter((t) => !want.has(key(t)));
+      const { register, deregister } = diff;
       if (register.length === 0 && deregister.length === 0) continue;
       steps.push({
         op: 'update',
@@ -585,7 +595,9 @@ export class Reconciler {
     if (steps.length > 0) {
       // The settled stack's targets are about to be stale, whether this succeeds or not.
       this.#discovery.forget(group.id);
+      await multiCluster.beforeApply(steps);
       const result = await applyPlan(this.#deploy(signal), steps, { desired: stack, actual: null });
+      await multiCluster.afterApply(steps);
       applied = result.applied;
       byChange = result.byChange;
     }

@@ -75,3 +75,4 @@ export {
   parseMutualAuthentication,
 } from './listener-settings.ts';
 export type { PortMutualAuthentication } from './listener-settings.ts';
+export { readTargetControlPort, targetControlPortAnnotation } from './target-control-port.ts';

@@ -6,7 +6,7 @@ import type { BackendProtocol, ProtocolVersion, TargetType } from '../model/inde
 import { parseAttributes, parseNodeLabels, parseTags } from './load-balancer.ts';
 import { albAnnotation, bad, ok, readAnnotation } from './parsed.ts';
 import type { AnnotationError, AnnotationMap, Parsed, Parser } from './parsed.ts';
-import { intIn, oneOf } from './primitives.ts';
+import { intIn, oneOf, parseBool } from './primitives.ts';
 
 export const parseTargetType: Parser<TargetType> = oneOf<TargetType>(['instance', 'ip']);
 export const parseBackendProtocol: Parser<BackendProtocol> = oneOf<BackendProtocol>([
@@ -75,6 +75,8 @@ export interface TargetGroupAnnotations {
   readonly unhealthyThresholdCount: number | undefined;
   readonly successCodes: string | undefined;
   readonly tags: Readonly<Record<string, string>> | undefined;
+  /** `multi-cluster-target-group`: other clusters register targets too. */
+  readonly multiClusterTargetGroup: boolean | undefined;
 }
 
 /** Reads the target-group annotations of one object (Ingress or Service). */
@@ -99,6 +101,7 @@ export function readTargetGroupAnnotationsOf(
     unhealthyThresholdCount: read('unhealthy-threshold-count', intIn(2, 10)),
     successCodes: read('success-codes', parseSuccessCodes),
     tags: read('tags', parseTags),
+    multiClusterTargetGroup: read('multi-cluster-target-group', parseBool),
   };
 }
 
@@ -129,6 +132,7 @@ export function readTargetGroupAnnotations(
     healthyThresholdCount: svc.healthyThresholdCount ?? ing.healthyThresholdCount,
     unhealthyThresholdCount: svc.unhealthyThresholdCount ?? ing.unhealthyThresholdCount,
     successCodes: svc.successCodes ?? ing.successCodes,
+    multiClusterTargetGroup: svc.multiClusterTargetGroup ?? ing.multiClusterTargetGroup,
     // Tags merge rather than replace: a Service adds to (and wins over) the Ingress's.
     tags:
       svc.tags === undefined && ing.tags === undefined ? undefined : { ...ing.tags, ...svc.tags },

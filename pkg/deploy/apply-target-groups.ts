@@ -49,6 +49,9 @@ export async function applyTargetGroup(
             ProtocolVersion: want.protocolVersion,
             Port: want.port,
             IpAddressType: want.ipAddressType,
+            ...(want.targetControlPort !== undefined
+              ? { TargetControlPort: want.targetControlPort }
+              : {}),
             HealthCheckEnabled: true,
             ...toSdkHealthCheck(want.healthCheck, want.protocolVersion),
             Tags: toSdkTags(want.tags),

@@ -310,6 +310,7 @@ async function toActualTargetGroup(
       tg.ProtocolVersion === 'GRPC' ? 'GRPC' : tg.ProtocolVersion === 'HTTP2' ? 'HTTP2' : 'HTTP1',
     port: tg.Port ?? 0,
     ipAddressType: tg.IpAddressType === 'ipv6' ? 'ipv6' : 'ipv4',
+    ...(tg.TargetControlPort !== undefined ? { targetControlPort: tg.TargetControlPort } : {}),
     healthCheck: fromSdkHealthCheck(tg),
     attributes: fromSdkAttributes(attributes.Attributes),
     tags,

@@ -23,3 +23,8 @@ export {
 } from './backend-access.ts';
 export type { BackendAccessInput, BackendAccessResult } from './backend-access.ts';
 export type { SecretSource } from './auth-secrets.ts';
+export { registeredTargets } from './registered-targets.ts';
+export { applyTargetSync, planTargetSync } from './target-sync.ts';
+export type { TargetSyncPlan } from './target-sync.ts';
+export { discoverBindingRules, syncBindingRules } from './binding-networking.ts';
+export type { ActualBindingRule, BindingRulesResult } from './binding-networking.ts';

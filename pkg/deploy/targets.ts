@@ -4,7 +4,7 @@ import {
   RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Target } from '../model/index.ts';
-import type { TargetsStep } from '../plan/index.ts';
+import type { TargetDiff, TargetsStep } from '../plan/index.ts';
 import { callRetrying, sendOptions } from './context.ts';
 import type { DeployContext } from './context.ts';
 import type { ApplyState } from './resolve.ts';
@@ -20,27 +20,40 @@ function batches(targets: readonly Target[]): { Id: string; Port: number }[][] {
   return out;
 }
 
-export async function applyTargets(
+/** The one writer of targets; returns the number of calls made. */
+export async function registerThenDeregister(
   ctx: DeployContext,
-  state: ApplyState,
-  step: TargetsStep,
-): Promise<void> {
-  const arn = step.targetGroupArn ?? state.targetGroup(step.id);
+  arn: string,
+  diff: TargetDiff,
+): Promise<number> {
+  let calls = 0;
   // Register before deregistering: during a rolling replacement the group never empties.
-  for (const batch of batches(step.register)) {
+  for (const batch of batches(diff.register)) {
     await callRetrying(ctx, 'RegisterTargets', () =>
       ctx.clients.elbv2.send(
         new RegisterTargetsCommand({ TargetGroupArn: arn, Targets: batch }),
         sendOptions(ctx),
       ),
     );
+    calls += 1;
   }
-  for (const batch of batches(step.deregister)) {
+  for (const batch of batches(diff.deregister)) {
     await callRetrying(ctx, 'DeregisterTargets', () =>
       ctx.clients.elbv2.send(
         new DeregisterTargetsCommand({ TargetGroupArn: arn, Targets: batch }),
         sendOptions(ctx),
       ),
     );
+    calls += 1;
   }
+  return calls;
+}
+
+export async function applyTargets(
+  ctx: DeployContext,
+  state: ApplyState,
+  step: TargetsStep,
+): Promise<void> {
+  const arn = step.targetGroupArn ?? state.targetGroup(step.id);
+  await registerThenDeregister(ctx, arn, step);
 }

@@ -39,6 +39,17 @@ export function truncateMessage(message: string): string {
     : `${message.slice(0, MAX_MESSAGE - 14)} …(truncated)`;
 }
 
+/** Any namespaced object an Event can be about; an Ingress when kind is not given. */
+export interface EventSubject {
+  readonly apiVersion?: string;
+  readonly kind?: string;
+  readonly metadata?: {
+    readonly name?: string;
+    readonly namespace?: string;
+    readonly uid?: string;
+  };
+}
+
 export class EventRecorder {
   readonly #api: CoreV1Api;
   readonly #component: string;
@@ -57,7 +68,7 @@ export class EventRecorder {
 
   /** Records an Event on `ingress`. Returns `created` or `counted` (an identical one grew). */
   async record(
-    ingress: V1Ingress,
+    ingress: V1Ingress | EventSubject,
     type: EventType,
     reason: string,
     message: string,
@@ -92,8 +103,8 @@ export class EventRecorder {
     const body: CoreV1Event = {
       metadata: { generateName: `${name}.`, namespace },
       involvedObject: {
-        apiVersion: 'networking.k8s.io/v1',
-        kind: 'Ingress',
+        apiVersion: ingress.apiVersion ?? 'networking.k8s.io/v1',
+        kind: ingress.kind ?? 'Ingress',
         name,
         namespace,
         ...(ingress.metadata?.uid !== undefined ? { uid: ingress.metadata.uid } : {}),

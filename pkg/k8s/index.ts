@@ -35,5 +35,22 @@ export { OidcSecrets, secretDigest, stripSecret } from './oidc-secrets.ts';
 export type { FinalizerChange } from './finalizers.ts';
 export { addFinalizer, removeFinalizer } from './finalizers.ts';
 export { statusHostnames, writeIngressStatus } from './status.ts';
-export type { EventRecorderOptions, EventType } from './event-recorder.ts';
+export type { EventRecorderOptions, EventSubject, EventType } from './event-recorder.ts';
 export { EventRecorder, truncateMessage } from './event-recorder.ts';
+export {
+  BINDING_FINALIZER,
+  BINDING_KEY_PREFIX,
+  BindingCache,
+  bindingWorkKey,
+  parseBindingWorkKey,
+  wireBindingEvents,
+} from './binding-cache.ts';
+export type { BindingCacheOptions, BindingCondition, TargetGroupBinding } from './binding-cache.ts';
+export {
+  deleteOwnedTargets,
+  ownedTargetsName,
+  ownedTargetsNameOfTargetGroup,
+  readOwnedTargets,
+  writeOwnedTargets,
+} from './owned-targets.ts';
+export type { OwnedTargets } from './owned-targets.ts';

@@ -167,6 +167,17 @@ export interface TargetGroup {
   readonly tags: Tags;
   /** `null` when unknown (no Nodes or EndpointSlices were given, e.g. offline). */
   readonly targets: readonly Target[] | null;
+  /**
+   * The target optimizer's agent port (`target-control-port.<svc>.<port>`); set only at
+   * creation, so a change replaces the target group. Absent = none.
+   * @see https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html
+   */
+  readonly targetControlPort?: number;
+  /**
+   * `multi-cluster-target-group`: other clusters register targets in this group too, so
+   * only targets this cluster registered are ever deregistered. Absent = false.
+   */
+  readonly multiCluster?: true;
 }
 
 export interface SecurityGroupIngress {

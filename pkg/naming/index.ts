@@ -20,3 +20,4 @@ export {
   clusterBackendRuleId,
   CLUSTER_BACKEND_RULE_PREFIX,
 } from './ids.ts';
+export { BINDING_RULE_PREFIX, bindingRuleId } from './binding.ts';

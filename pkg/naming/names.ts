@@ -68,6 +68,8 @@ export interface TargetGroupIdentity {
   readonly targetType: TargetType;
   readonly protocol: BackendProtocol;
   readonly protocolVersion: ProtocolVersion;
+  /** Hashed only when set, so target groups without one keep their names. */
+  readonly targetControlPort?: number;
 }
 
 /** e.g. `k8s-default-api-8be10f3c44`: namespace and Service name, then the hash. */
@@ -85,6 +87,7 @@ export function targetGroupName(id: TargetGroupIdentity): string {
       id.targetType,
       id.protocol,
       id.protocolVersion,
+      ...(id.targetControlPort !== undefined ? [String(id.targetControlPort)] : []),
     ]),
   );
 }

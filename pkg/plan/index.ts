@@ -11,3 +11,5 @@ export {
   DEFAULT_NODE_PORT_RANGE,
 } from './backend-access.ts';
 export type { BackendAccessNeed, BackendAccessPlan, NodePortRange } from './backend-access.ts';
+export { targetDiff, targetKey } from './target-diff.ts';
+export type { TargetDiff } from './target-diff.ts';

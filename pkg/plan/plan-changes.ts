@@ -17,10 +17,10 @@ import type {
   LoadBalancer,
   SecurityGroupRef,
   Stack,
-  Target,
 } from '../model/index.ts';
 import type { DeleteStep, PlannedChange, Plan, ResourceChangeKind } from './plan-types.ts';
 import { planListenerRules } from './plan-rules.ts';
+import { targetDiff } from './target-diff.ts';
 import {
   listenerDiff,
   loadBalancerDiff,
@@ -34,15 +34,6 @@ import type { FieldDiff } from './resource-diff.ts';
 
 function byId<T extends { readonly id: string }>(items: readonly T[]): ReadonlyMap<string, T> {
   return new Map(items.map((item) => [item.id, item]));
-}
-
-function targetKey(target: Target): string {
-  return `${target.id}:${String(target.port)}`;
-}
-
-function difference(left: readonly Target[], right: readonly Target[]): readonly Target[] {
-  const keys = new Set(right.map(targetKey));
-  return left.filter((target) => !keys.has(targetKey(target)));
 }
 
 function listenerOf(actual: ActualListener): Listener {
@@ -78,7 +69,15 @@ function withReplacedGroups(
 
 type DeletesByKind = { readonly [K in ResourceChangeKind]: DeleteStep<K>[] };
 
-export function planChanges(desired: Stack, actual: ActualStack | null): Plan {
+/**
+ * @param owned for multi-cluster target groups, by stack id: the target keys this cluster
+ *   registered. A multi-cluster group with no entry deregisters nothing (unknown is not ours).
+ */
+export function planChanges(
+  desired: Stack,
+  actual: ActualStack | null,
+  owned?: ReadonlyMap<string, ReadonlySet<string>>,
+): Plan {
   const found: ActualStack = actual ?? {
     id: desired.id,
     loadBalancer: null,
@@ -296,8 +295,11 @@ export function planChanges(desired: Stack, actual: ActualStack | null): Plan {
     }
     if (want.targets === null) continue;
     const current = fresh || have === undefined ? [] : have.targets;
-    const register = difference(want.targets, current);
-    const deregister = difference(current, want.targets);
+    const { register, deregister } = targetDiff(
+      want.targets,
+      current,
+      want.multiCluster === true ? (owned?.get(want.id) ?? new Set<string>()) : undefined,
+    );
     if (register.length === 0 && deregister.length === 0) continue;
     steps.push({
       op: fresh ? 'create' : 'update',

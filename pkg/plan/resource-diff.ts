@@ -182,6 +182,10 @@ export function targetGroupReplaceReason(
   desired: TargetGroup,
   actual: ActualTargetGroup,
 ): string | null {
+  if (desired.targetControlPort !== actual.targetControlPort) {
+    const shown = (p: number | undefined): string => (p === undefined ? 'none' : String(p));
+    return `targetControlPort changed ${shown(actual.targetControlPort)} → ${shown(desired.targetControlPort)} (set only at creation)`;
+  }
   for (const field of targetGroupIdentity) {
     if (desired[field] !== actual[field]) {
       const detail = field === 'name' ? '' : ' (cannot change in place)';

@@ -8,3 +8,20 @@ export type { PathType, HostKind, PathMatch, HostMatch } from './paths.ts';
 export { eligibleInstances, instanceIdOf } from './targets.ts';
 export { selectSubnets } from './subnets.ts';
 export { EXCLUSIVE_ANNOTATIONS, MERGED_ANNOTATIONS } from './group-rules.ts';
+export {
+  TARGET_GROUP_BINDING,
+  bindingReadinessGates,
+  bindingRuleKey,
+  bindingRules,
+  bindingServicePort,
+  bindingTargets,
+  parseBindingSpec,
+  readinessGateName,
+  selectorMatches,
+} from './target-group-binding.ts';
+export type {
+  BindingRule,
+  BindingTargetType,
+  TargetGroupBindingObject,
+  TargetGroupBindingSpec,
+} from './target-group-binding.ts';

@@ -4,8 +4,17 @@
  * same order (params highest, ownership tags above all).
  */
 import type { V1Service, V1ServicePort } from '@kubernetes/client-node';
-import { albAnnotation, readTargetGroupAnnotations } from '../annotations/index.ts';
-import type { AnnotationMap, ClassParams, HealthCheckPort } from '../annotations/index.ts';
+import {
+  albAnnotation,
+  readTargetControlPort,
+  readTargetGroupAnnotations,
+} from '../annotations/index.ts';
+import type {
+  AnnotationError,
+  AnnotationMap,
+  ClassParams,
+  HealthCheckPort,
+} from '../annotations/index.ts';
 import type { HealthCheck, Problem, TargetGroup, TargetType } from '../model/index.ts';
 import { resourceTags, targetGroupId, targetGroupName } from '../naming/index.ts';
 import type { Env, TranslateConfig } from './env.ts';
@@ -74,6 +83,14 @@ export function buildTargetGroup(
     input.serviceKey,
   );
   for (const e of read.errors) problems.push(problem(member, e.field, e.value, e.message));
+  const controlErrors: AnnotationError[] = [];
+  const targetControlPort = readTargetControlPort(
+    input.ingressAnnotations,
+    service.metadata?.name ?? '',
+    input.portRef,
+    controlErrors,
+  );
+  for (const e of controlErrors) problems.push(problem(member, e.field, e.value, e.message));
   const s =
     params?.tags === undefined
       ? read.value
@@ -160,6 +177,7 @@ export function buildTargetGroup(
       targetType,
       protocol,
       protocolVersion,
+      ...(targetControlPort !== undefined ? { targetControlPort } : {}),
     }),
     member,
     service: `${input.serviceKey}:${input.portRef}`,
@@ -176,6 +194,8 @@ export function buildTargetGroup(
       withoutExternalTags(s.tags, config),
     ),
     targets,
+    ...(targetControlPort !== undefined ? { targetControlPort } : {}),
+    ...(s.multiClusterTargetGroup === true ? { multiCluster: true as const } : {}),
   };
   return { targetGroup, problems };
 }

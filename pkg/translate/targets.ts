@@ -52,19 +52,20 @@ export function instanceTargets(
 }
 
 /**
- * Ready IPv4 addresses of the Service's EndpointSlices for `servicePort`: a slice port
+ * Ready addresses (IPv4 unless asked otherwise) of the Service's EndpointSlices for `servicePort`: a slice port
  * carries the Service port's name (empty for an unnamed single port).
  */
 export function ipTargets(
   slices: readonly V1EndpointSlice[] | undefined,
   servicePort: V1ServicePort,
+  addressType: 'IPv4' | 'IPv6' = 'IPv4',
 ): readonly Target[] | null {
   if (slices === undefined) return null;
   const name = servicePort.name ?? '';
   const seen = new Set<string>();
   const out: Target[] = [];
   for (const slice of slices) {
-    if (slice.addressType !== 'IPv4') continue;
+    if (slice.addressType !== addressType) continue;
     const port = (slice.ports ?? []).find((p) => (p.name ?? '') === name)?.port;
     if (port === undefined) continue;
     for (const ep of slice.endpoints ?? []) {

@@ -14,6 +14,7 @@ listener's `MutualAuthentication` (moto drops it). moto still echoes an OIDC
 ClientSecret in DescribeRules, which AWS never does; the tests read it to check which
 secret AWS holds, and the controller ignores it. Each patch says which AWS behaviour it
 mirrors; see the ELBv2 API reference for RuleCondition, RuleTransform and ModifyRule.
+A target group's `TargetControlPort` (CreateTargetGroup, TargetGroup) is kept likewise.
 """
 
 import sys
@@ -289,6 +290,26 @@ def _with_listener_extras(action_name: str) -> None:
 
 _with_listener_extras("create_listener")
 _with_listener_extras("modify_listener")
+
+
+def _with_target_control_port() -> None:
+    # AWS: CreateTargetGroup takes TargetControlPort (the target optimizer's agent port,
+    # set only at creation) and DescribeTargetGroups returns it. moto 5.2 drops it; its
+    # bundled botocore model already describes the field, so storing it is enough.
+    original = responses.ELBV2Response.create_target_group
+
+    def handler(self: Any) -> Any:
+        result = original(self)
+        port = self._get_params().get("TargetControlPort")
+        if port is not None:
+            for group in (getattr(result, "result", None) or {}).get("TargetGroups", []):
+                group.target_control_port = int(port)
+        return result
+
+    responses.ELBV2Response.create_target_group = handler  # type: ignore[method-assign]
+
+
+_with_target_control_port()
 
 if __name__ == "__main__":
     from moto.server import main

@@ -16,6 +16,41 @@ function line(c: { op: string; kind: string; id: string; reason: string }): stri
   return `${c.op} ${c.kind} ${c.id}: ${c.reason}`;
 }
 
+describe('planChanges: multi-cluster target groups', () => {
+  const desired = stack({
+    targetGroups: [targetGroup({ multiCluster: true, targets: [{ id: '10.0.0.1', port: 80 }] })],
+  });
+  const actual = (): ActualStack => {
+    const applied = asApplied(desired);
+    return {
+      ...applied,
+      targetGroups: applied.targetGroups.map((tg) => ({
+        ...tg,
+        targets: [
+          { id: '10.0.0.2', port: 80 },
+          { id: '10.9.9.9', port: 80 },
+        ],
+      })),
+    };
+  };
+  it('deregisters only the targets this cluster registered', () => {
+    const plan = planChanges(
+      desired,
+      actual(),
+      new Map([['shop/web:svc:80', new Set(['10.0.0.2:80'])]]),
+    );
+    const step = plan.find((s) => s.kind === 'Targets');
+    assert.ok(step?.kind === 'Targets');
+    assert.deepEqual(step.register, [{ id: '10.0.0.1', port: 80 }]);
+    assert.deepEqual(step.deregister, [{ id: '10.0.0.2', port: 80 }]);
+  });
+  it('deregisters nothing when it does not know what it registered', () => {
+    const step = planChanges(desired, actual()).find((s) => s.kind === 'Targets');
+    assert.ok(step?.kind === 'Targets');
+    assert.deepEqual(step.deregister, []);
+  });
+});
+
 describe('planChanges: replacements say why', () => {
   const cases: readonly [string, Stack, readonly string[]][] = [
     [
@@ -37,6 +72,13 @@ describe('planChanges: replacements say why', () => {
       stack({ targetGroups: [targetGroup({ protocol: 'HTTPS' })] }),
       [
         'replace TargetGroup shop/web:svc:80: protocol changed HTTP → HTTPS (cannot change in place)',
+      ],
+    ],
+    [
+      'target control port',
+      stack({ targetGroups: [targetGroup({ targetControlPort: 3000 })] }),
+      [
+        'replace TargetGroup shop/web:svc:80: targetControlPort changed none → 3000 (set only at creation)',
       ],
     ],
     [

@@ -508,6 +508,30 @@ const cases: readonly Case[] = [
       ],
     ]),
   },
+  {
+    // A target optimizer port on one backend; a bad value on another freezes the member.
+    // The first member's target groups are shared with other clusters.
+    name: 'target-control-port',
+    group: group('optim', [
+      [
+        ingress(
+          'default/optim',
+          { rules: [rule(undefined, path('/', 'web', 80), path('/api', 'api', 'http'))] },
+          {
+            [`${A}target-control-port.web.80`]: '3000',
+            [`${A}multi-cluster-target-group`]: 'true',
+          },
+        ),
+      ],
+      [
+        ingress(
+          'default/optim-bad',
+          { rules: [rule('bad.example.com', path('/', 'web', 80))] },
+          { [`${A}target-control-port.web.80`]: '70000' },
+        ),
+      ],
+    ]),
+  },
 ];
 
 describe('buildStack golden stacks', () => {

@@ -1,12 +1,13 @@
 /**
- * The targets registered in one target group now, for the targets-only reconcile: one
- * DescribeTargetHealth per target group instead of discovering the whole stack.
+ * The targets registered in one target group now, for the paths that sync targets
+ * without discovering a stack (targets-only reconcile, TargetGroupBinding): one
+ * DescribeTargetHealth per target group.
  * Draining targets are already on their way out and count as absent, as discovery does.
  */
 import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { toAwsError } from '../pkg/aws/index.ts';
-import type { AwsClients } from '../pkg/aws/index.ts';
-import type { Target } from '../pkg/model/index.ts';
+import { toAwsError } from '../aws/index.ts';
+import type { AwsClients } from '../aws/index.ts';
+import type { Target } from '../model/index.ts';
 
 export async function registeredTargets(
   clients: AwsClients,
