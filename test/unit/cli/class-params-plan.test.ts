@@ -202,7 +202,7 @@ spec:
     const { stacks } = planInventory(buildInventory(sources.documents), config, defaultPlanCore);
     const lb = stacks[0]?.loadBalancer;
     assert.equal(lb?.minimumCapacityUnits, 200); // the Ingress says 100
-    assert.equal(lb?.ipamIpv4PoolId, 'ipam-pool-0abc');
+    assert.equal(lb.ipamIpv4PoolId, 'ipam-pool-0abc');
     assert.ok(stacks[0]?.securityGroups[0]?.ingress.some((r) => r.prefixListId === 'pl-0a1'));
     // Listener attributes merge key by key with the Ingress's
     assert.deepEqual(stacks[0]?.listeners[0]?.attributes, {
