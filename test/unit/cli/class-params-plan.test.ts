@@ -162,4 +162,52 @@ spec:
     assert.match(scheme.message, /'internal', 'internet-facing'/);
     assert.equal(byField.get('IngressClassParams bad: spec.inboundCIDRs')?.value, '10.0.0.0/33');
   });
+  it('GIVEN params for features added by other annotations (capacity, IPAM, prefix lists, listener attributes) THEN each reaches the stack through its annotation', async () => {
+    const io = captureIo({
+      stdin: `
+apiVersion: elbv2.k8s.aws/v1beta1
+kind: IngressClassParams
+metadata: { name: more }
+spec:
+  minimumLoadBalancerCapacity: { capacityUnits: 200 }
+  ipamConfiguration: { ipv4IPAMPoolId: ipam-pool-0abc }
+  prefixListsIDs: [pl-0a1]
+  listeners:
+    - protocol: HTTP
+      port: 80
+      listenerAttributes: [{ key: routing.http.response.server.enabled, value: 'false' }]
+---
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: { name: more }
+spec:
+  controller: albatross.dev/alb
+  parameters: { apiGroup: elbv2.k8s.aws, kind: IngressClassParams, name: more }
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  namespace: default
+  annotations:
+    alb.ingress.kubernetes.io/minimum-load-balancer-capacity: CapacityUnits=100
+    alb.ingress.kubernetes.io/listener-attributes.HTTP-80: routing.http.xff_header_processing.mode=append
+spec:
+  ingressClassName: more
+  defaultBackend: { service: { name: web, port: { number: 80 } } }
+`,
+    });
+    const sources = await readSources(['-'], io);
+    assert.ok(sources.ok);
+    const { stacks } = planInventory(buildInventory(sources.documents), config, defaultPlanCore);
+    const lb = stacks[0]?.loadBalancer;
+    assert.equal(lb?.minimumCapacityUnits, 200); // the Ingress says 100
+    assert.equal(lb.ipamIpv4PoolId, 'ipam-pool-0abc');
+    assert.ok(stacks[0]?.securityGroups[0]?.ingress.some((r) => r.prefixListId === 'pl-0a1'));
+    // Listener attributes merge key by key with the Ingress's
+    assert.deepEqual(stacks[0]?.listeners[0]?.attributes, {
+      'routing.http.response.server.enabled': 'false',
+      'routing.http.xff_header_processing.mode': 'append',
+    });
+  });
 });
