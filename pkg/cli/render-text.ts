@@ -101,7 +101,7 @@ function stackLines(stack: Stack): string[] {
 function loadBalancerLines(lb: LoadBalancer): string[] {
   const subnets =
     lb.subnets.kind === 'resolved'
-      ? lb.subnets.subnetIds.join(', ')
+      ? `${lb.subnets.subnetIds.join(', ')}${lb.subnets.discovered === true ? ' (discovered; an existing ALB keeps its subnets)' : ''}`
       : lb.subnets.kind === 'listed'
         ? `${lb.subnets.entries.join(', ')} (resolved at apply)`
         : `discovered at apply (tag kubernetes.io/role/${lb.subnets.role})`;

@@ -30,7 +30,15 @@ export type Attributes = Readonly<Record<string, string>>;
  * the plan shows it as such; the controller resolves it before building.
  */
 export type SubnetSelection =
-  | { readonly kind: 'resolved'; readonly subnetIds: readonly string[] }
+  | {
+      readonly kind: 'resolved';
+      readonly subnetIds: readonly string[];
+      /**
+       * Chosen by tag discovery, not listed: used only to create the ALB, since an existing
+       * ALB keeps its subnets (the spec); the planner never moves it to this set.
+       */
+      readonly discovered?: true;
+    }
   /** IDs (`subnet-…`) or Name tags, as the `subnets` annotation lists them. */
   | { readonly kind: 'listed'; readonly entries: readonly string[] }
   /** Tag-based discovery; see the spec's subnet discovery rules. */

@@ -102,8 +102,13 @@ export function loadBalancerReplaceReason(
 export function loadBalancerDiff(desired: LoadBalancer, actual: ActualLoadBalancer): FieldDiff {
   const diff = new DiffBuilder();
   diff.value('ipAddressType', desired.ipAddressType, actual.ipAddressType);
-  // Offline the subnets are a selection, not IDs: nothing to compare until resolved.
-  if (desired.subnets.kind === 'resolved' && actual.subnets.kind === 'resolved') {
+  // Offline the subnets are a selection, not IDs: nothing to compare until resolved. A
+  // discovered set only places a new ALB: an existing one keeps its subnets (the spec).
+  if (
+    desired.subnets.kind === 'resolved' &&
+    desired.subnets.discovered !== true &&
+    actual.subnets.kind === 'resolved'
+  ) {
     if (!sameSet(desired.subnets.subnetIds, actual.subnets.subnetIds)) {
       diff.add(
         'subnets',

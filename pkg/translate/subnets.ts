@@ -85,5 +85,6 @@ export function selectSubnets(
       message: `subnet discovery found ${chosen.length} availability zone(s) with a subnet tagged ${roleTag} (value 1 or empty, not another cluster's, at least ${MIN_FREE_IPS} free IPs); an ALB needs at least 2: tag subnets or list them in the subnets annotation`,
     };
   }
-  return { ok: true, selection: resolved(chosen) };
+  const ids = chosen.map((s) => s.subnetId).sort();
+  return { ok: true, selection: { kind: 'resolved', subnetIds: ids, discovered: true } };
 }

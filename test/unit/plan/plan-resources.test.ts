@@ -276,6 +276,25 @@ describe('planChanges: updates in place', () => {
     );
   });
 
+  it('GIVEN discovered subnets that differ from the ALB subnets WHEN planning THEN the ALB keeps its subnets; listed ones still move it', () => {
+    const discovered = stack({
+      loadBalancer: loadBalancer({
+        subnets: { kind: 'resolved', subnetIds: ['subnet-a', 'subnet-c'], discovered: true },
+      }),
+    });
+    const listed = stack({
+      loadBalancer: loadBalancer({
+        subnets: { kind: 'resolved', subnetIds: ['subnet-a', 'subnet-c'] },
+      }),
+    });
+
+    assert.deepEqual(planChanges(discovered, asApplied(stack())), []);
+    assert.deepEqual(
+      planChanges(listed, asApplied(stack())).map((c) => c.reason),
+      ['subnets subnet-a,subnet-b → subnet-a,subnet-c'],
+    );
+  });
+
   it('GIVEN a new inbound CIDR WHEN planning THEN the security group authorizes it and revokes the old one', () => {
     const after = stack({
       securityGroups: [
