@@ -165,6 +165,36 @@ const cases: readonly Case[] = [
     ),
   },
   {
+    // Every health-check setting away from its default, the Service's value over the Ingress's.
+    name: 'health-check-settings',
+    group: group('default/hc', [
+      [
+        ingress(
+          'default/hc',
+          { rules: [rule(undefined, path('/', 'web', 80))] },
+          {
+            [`${A}healthcheck-protocol`]: 'HTTPS',
+            [`${A}healthcheck-port`]: '8443',
+            [`${A}healthcheck-path`]: '/ingress-health',
+            [`${A}healthcheck-interval-seconds`]: '20',
+            [`${A}healthcheck-timeout-seconds`]: '7',
+            [`${A}healthy-threshold-count`]: '3',
+            [`${A}unhealthy-threshold-count`]: '4',
+            [`${A}success-codes`]: '200,204',
+          },
+        ),
+      ],
+    ]),
+    env: env([
+      service(
+        'default/web',
+        [{ name: 'http', port: 80, targetPort: 8080, nodePort: 30080 }],
+        'NodePort',
+        { [`${A}healthcheck-timeout-seconds`]: '9', [`${A}unhealthy-threshold-count`]: '5' },
+      ),
+    ]),
+  },
+  {
     name: 'load-balancer-annotations',
     group: group('default/lb', [
       [

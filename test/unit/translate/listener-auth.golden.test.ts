@@ -94,6 +94,17 @@ const cases: readonly Case[] = [
     group: one({ ...https, [`${A}auth-type`]: 'oidc', [`${A}auth-idp-oidc`]: oidcIdp }),
   },
   {
+    name: 'auth-oidc-session-cookie',
+    env: withSecret,
+    group: one({
+      ...https,
+      [`${A}auth-type`]: 'oidc',
+      [`${A}auth-idp-oidc`]: oidcIdp,
+      [`${A}auth-session-cookie`]: 'shop-session',
+      [`${A}auth-session-timeout`]: '900',
+    }),
+  },
+  {
     name: 'auth-oidc-offline',
     group: one({ ...https, [`${A}auth-type`]: 'oidc', [`${A}auth-idp-oidc`]: oidcIdp }),
   },
