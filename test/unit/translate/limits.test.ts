@@ -1,0 +1,119 @@
+/**
+ * ALB quotas the plan enforces before AWS would refuse them: 100 target groups per ALB
+ * (a member that would pass it is frozen, its neighbours build) and one host-header and
+ * one path-pattern condition per rule (a `conditions.*` adding a second is refused).
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { buildStack } from '../../../pkg/translate/index.ts';
+import { config, env, group, ingress, path, rule, service } from './fixtures.ts';
+
+const A = 'alb.ingress.kubernetes.io/';
+const services = Array.from({ length: 101 }, (_, i) =>
+  service(`default/s${i}`, [{ name: 'http', port: 80, targetPort: 8080, nodePort: 30000 + i }]),
+);
+const world = env(services);
+
+/** A forward action splitting traffic over five Services, from s`first` on. */
+function fiveWay(first: number): string {
+  const targetGroups = Array.from({ length: 5 }, (_, i) => ({
+    serviceName: `s${first + i}`,
+    servicePort: 80,
+    weight: 1,
+  }));
+  return JSON.stringify({ type: 'forward', forwardConfig: { targetGroups } });
+}
+
+describe('target groups per ALB', () => {
+  // 20 rules forwarding to 5 Services each: 100 target groups with only 20 rules, so the
+  // rule quota (100) is not what stops the next member.
+  const annotations: Record<string, string> = {};
+  const paths = [];
+  for (let i = 0; i < 20; i++) {
+    annotations[`${A}actions.fan${i}`] = fiveWay(i * 5);
+    paths.push(path(`/fan${i}`, `fan${i}`, 'use-annotation'));
+  }
+  const full = ingress('default/full', { rules: [rule(undefined, ...paths)] }, annotations);
+
+  it('GIVEN a member bringing the ALB to exactly 100 target groups THEN it builds', () => {
+    const { stack, problems } = buildStack(group('shared', [[full]]), world, config);
+    assert.equal(stack.targetGroups.length, 100);
+    assert.deepEqual(stack.frozenMembers, []);
+    assert.deepEqual(problems, []);
+  });
+
+  it('GIVEN a later member adding the 101st THEN that member is frozen with the limit named, the first kept', () => {
+    const extra = ingress('default/extra', { rules: [rule(undefined, path('/x', 's100', 80))] });
+    const { stack, problems } = buildStack(
+      group('shared', [
+        [full, 1],
+        [extra, 2],
+      ]),
+      world,
+      config,
+    );
+    assert.deepEqual(stack.frozenMembers, ['default/extra']);
+    assert.equal(stack.targetGroups.length, 100);
+    assert.ok(stack.targetGroups.every((t) => t.member === 'default/full'));
+    const mine = problems.filter((p) => p.ingress === 'default/extra');
+    assert.equal(mine.length, 1);
+    const [only] = mine;
+    assert.ok(only !== undefined);
+    assert.equal(only.field, 'spec.rules');
+    assert.match(only.message, /adds 1 target groups to the 100 .*at most 100/);
+  });
+});
+
+describe('one host and one path condition per rule', () => {
+  const web = env([services[0]!]);
+  const cases: readonly [string, string, string | undefined, RegExp][] = [
+    [
+      'host-header',
+      '[{"field":"host-header","hostHeaderConfig":{"values":["other.example.com"]}}]',
+      'shop.example.com',
+      /one host-header condition/,
+    ],
+    [
+      'path-pattern',
+      '[{"field":"path-pattern","pathPatternConfig":{"values":["/other"]}}]',
+      undefined,
+      /one path-pattern condition/,
+    ],
+  ];
+  for (const [field, conditions, host, message] of cases) {
+    it(`GIVEN a rule with a ${field} and conditions adding another THEN the member is refused, naming the annotation`, () => {
+      const bad = ingress(
+        'default/bad',
+        { rules: [rule(host, path('/shop', 's0', 80))] },
+        { [`${A}conditions.s0`]: conditions },
+      );
+      const { stack, problems } = buildStack(group('default/bad', [[bad]]), web, config);
+      assert.deepEqual(stack.rules, []);
+      const mine = problems.filter((p) => p.ingress === 'default/bad');
+      assert.equal(mine.length, 1);
+      const [only] = mine;
+      assert.ok(only !== undefined);
+      assert.equal(only.field, `${A}conditions.s0`);
+      assert.match(only.message, message);
+    });
+  }
+
+  it('GIVEN conditions adding a host to a rule without one THEN it is the rule host', () => {
+    const ok = ingress(
+      'default/ok',
+      { rules: [rule(undefined, path('/shop', 's0', 80))] },
+      {
+        [`${A}conditions.s0`]:
+          '[{"field":"host-header","hostHeaderConfig":{"values":["other.example.com"]}}]',
+      },
+    );
+    const { stack, problems } = buildStack(group('default/ok', [[ok]]), web, config);
+    assert.deepEqual(problems, []);
+    assert.equal(stack.rules.length, 1);
+    const fields = stack.rules[0]?.conditions.map((c) => c.Field);
+    assert.deepEqual(
+      fields?.filter((f) => f === 'host-header'),
+      ['host-header'],
+    );
+  });
+});
