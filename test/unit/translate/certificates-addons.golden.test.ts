@@ -188,7 +188,10 @@ describe('certificate discovery', () => {
       hosts: ['shop.example.com', 'a.example.com'],
       resolved: false,
     });
-    assert.deepEqual(stack.listeners.map((l) => l.certificates), [[]]);
+    assert.deepEqual(
+      stack.listeners.map((l) => l.certificates),
+      [[]],
+    );
   });
 
   it('GIVEN ISSUED matches THEN all are attached, host order then ARN, expired ones never', () => {
