@@ -431,6 +431,11 @@ function mergesByKey(name: string): boolean {
   );
 }
 
+const WAFV2_RIVALS: Readonly<Record<string, string>> = {
+  [albAnnotation('wafv2-acl-arn')]: albAnnotation('wafv2-acl-name'),
+  [albAnnotation('wafv2-acl-name')]: albAnnotation('wafv2-acl-arn'),
+};
+
 /**
  * An Ingress's annotations with the params laid over them. A merged map whose own value
  * is malformed is left as written, so its error is still reported on the Ingress.
@@ -442,6 +447,9 @@ export function overlayAnnotations(
   const out: Record<string, string> = { ...own };
   for (const [name, value] of Object.entries(params.annotations)) {
     const mine = own?.[name];
+    // A web ACL from the params replaces the Ingress's, whichever way either names it.
+    const rival = WAFV2_RIVALS[name];
+    if (rival !== undefined) delete out[rival];
     if (mine === undefined || !mergesByKey(name)) {
       out[name] = value;
       continue;

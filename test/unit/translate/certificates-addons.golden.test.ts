@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { overlayAnnotations } from '../../../pkg/annotations/index.ts';
+import type { ClassParams } from '../../../pkg/annotations/index.ts';
 import type { ActualStack } from '../../../pkg/model/index.ts';
 import { planChanges } from '../../../pkg/plan/index.ts';
 import type { AcmCertificate, Env, TranslateConfig } from '../../../pkg/translate/index.ts';
@@ -340,5 +342,28 @@ describe('add-ons', () => {
       ],
     );
     assert.match(problems[0]?.message ?? '', /REGIONAL WAFv2 web ACL ARN .* or 'none'/);
+  });
+});
+
+describe('add-ons and IngressClassParams', () => {
+  it('GIVEN params wafv2AclArn and an Ingress wafv2-acl-name THEN the params ARN wins, no conflict', () => {
+    const own = { [`${A}wafv2-acl-name`]: 'mine' };
+    const params: ClassParams = {
+      name: 'p',
+      namespaceSelector: undefined,
+      groupName: undefined,
+      tags: undefined,
+      subnetTags: undefined,
+      annotations: { [`${A}wafv2-acl-arn`]: WEB_ACL },
+      serviceAnnotations: {},
+    };
+    const laid = overlayAnnotations(own, params);
+    const { stack, problems } = buildStack(
+      group('default/shop', [[shop(laid)]]),
+      env([web], { certificates }),
+      config,
+    );
+    assert.deepEqual(problems, []);
+    assert.deepEqual(stack.addons, { wafv2: { kind: 'arn', arn: WEB_ACL } });
   });
 });
