@@ -444,12 +444,13 @@ export function overlayAnnotations(
   own: AnnotationMap | undefined,
   params: ClassParams,
 ): AnnotationMap {
-  const out: Record<string, string> = { ...own };
+  // A web ACL from the params replaces the Ingress's, whichever way either names it.
+  const rivals = new Set(Object.keys(params.annotations).flatMap((n) => WAFV2_RIVALS[n] ?? []));
+  const out: Record<string, string> = Object.fromEntries(
+    Object.entries(own ?? {}).filter(([k]) => !rivals.has(k)),
+  );
   for (const [name, value] of Object.entries(params.annotations)) {
     const mine = own?.[name];
-    // A web ACL from the params replaces the Ingress's, whichever way either names it.
-    const rival = WAFV2_RIVALS[name];
-    if (rival !== undefined) delete out[rival];
     if (mine === undefined || !mergesByKey(name)) {
       out[name] = value;
       continue;
