@@ -60,6 +60,8 @@ export interface ControllerConfig {
    * repaired within this period plus one sync period. @default 86400000 (24h)
    */
   readonly fullDiscoveryIntervalMs: number;
+  /** How long the ACM certificate list of certificate discovery is kept. @default 60000 */
+  readonly certificateDiscoveryTtlMs: number;
   /**
    * The cluster's NodePort range (kube-apiserver `--service-node-port-range`): instance
    * targets are admitted by one rule for the whole range per node security group.
@@ -215,6 +217,35 @@ const flags: readonly FlagSpec[] = [
     '24h',
     'Re-read every AWS resource of a group at least this often (1m or more); in between, an unchanged group is checked with 1 + listeners reads.',
   ),
+  flag(
+    'certificate-discovery-ttl',
+    [],
+    '1m',
+    'Keep the ACM certificate list of certificate discovery this long (1s or more).',
+  ),
+  flag(
+    'allowed-certificate-authority-arns',
+    [],
+    '(any issuer)',
+    'Certificate discovery attaches only certificates issued by these private CAs (comma-separated ARNs).',
+  ),
+  {
+    ...flag('enable-wafv2', [], 'true', 'Manage WAFv2 web ACLs (wafv2-acl-arn, wafv2-acl-name).'),
+    type: 'boolean',
+  },
+  {
+    ...flag('enable-waf', [], 'true', 'Manage classic WAF Regional web ACLs (waf-acl-id).'),
+    type: 'boolean',
+  },
+  {
+    ...flag(
+      'enable-shield',
+      [],
+      'true',
+      'Manage Shield Advanced protection (shield-advanced-protection).',
+    ),
+    type: 'boolean',
+  },
 ];
 
 function flag(name: string, extraEnv: readonly string[], def: string, help: string): FlagSpec {
@@ -378,6 +409,32 @@ function build(r: Reader): ControllerConfig {
   const fullDiscoveryIntervalMs = r.value('full-discovery-interval', 86_400_000, (v) =>
     durationAtLeast(v, 60_000, '1m'),
   );
+  const certificateDiscoveryTtlMs = r.value('certificate-discovery-ttl', 60_000, (v) =>
+    durationAtLeast(v, 1000, '1s'),
+  );
+  const allowedCertificateAuthorityArns = r.value<readonly string[]>(
+    'allowed-certificate-authority-arns',
+    [],
+    (v) => {
+      const arns = v
+        .split(',')
+        .map((a) => a.trim())
+        .filter((a) => a !== '');
+      return arns.length > 0 &&
+        arns.every((a) =>
+          /^arn:aws[a-z-]*:acm-pca:[a-z0-9-]+:\d{12}:certificate-authority\/[\w-]+$/.test(a),
+        )
+        ? arns
+        : fail(
+            'comma-separated AWS Private CA ARNs such as arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/0123abcd-…',
+          );
+    },
+  );
+  const addons = {
+    wafv2: r.boolean('enable-wafv2', true),
+    waf: r.boolean('enable-waf', true),
+    shield: r.boolean('enable-shield', true),
+  };
   const nodePortRange = r.value('node-port-range', DEFAULT_NODE_PORT_RANGE, (v) => {
     const m = /^(\d{1,5})-(\d{1,5})$/.exec(v);
     const from = Number(m?.[1]);
@@ -397,6 +454,8 @@ function build(r: Reader): ControllerConfig {
       defaultSslPolicy,
       ruleOrder,
       ...(externalManagedTags === undefined ? {} : { externalManagedTags }),
+      ...(allowedCertificateAuthorityArns.length > 0 ? { allowedCertificateAuthorityArns } : {}),
+      addons,
     },
     aws: {
       region,
@@ -408,6 +467,7 @@ function build(r: Reader): ControllerConfig {
     workers,
     syncPeriodMs,
     fullDiscoveryIntervalMs,
+    certificateDiscoveryTtlMs,
     nodePortRange,
     leaderElection,
     metricsAddr,
@@ -571,7 +631,7 @@ function normaliseBooleans(argv: readonly string[]): string[] | UsageError {
   const booleans = new Set(flags.filter((f) => f.type === 'boolean').map((f) => f.name));
   const out: string[] = [];
   for (const arg of argv) {
-    const match = /^--([a-z-]+)=(.*)$/.exec(arg);
+    const match = /^--([a-z0-9-]+)=(.*)$/.exec(arg);
     const name = match?.[1] ?? '';
     if (match === null || !booleans.has(name)) {
       out.push(arg);

@@ -53,6 +53,7 @@ export const reconcilerPlug: PlugFactory = async ({ config, kc, aws, log }) => {
     nodePortRange: config.nodePortRange,
     ...(ns !== undefined ? { watchNamespace: ns } : {}),
     fullDiscoveryIntervalMs: config.fullDiscoveryIntervalMs,
+    certificateDiscoveryTtlMs: config.certificateDiscoveryTtlMs,
     log,
   });
   // TargetGroupBindings: their own keys (`tgb:<ns>/<name>`) on the same queue and workers.

@@ -50,6 +50,7 @@ import {
   reconcileBackendAccess,
   stackFingerprint,
   TargetGroupsOfTargets,
+  withAddons,
 } from '../pkg/deploy/index.ts';
 import type { BackendAccessResult, DeployContext, DiscoveryKind } from '../pkg/deploy/index.ts';
 import type { GroupMember, IngressGroup } from '../pkg/ingress/index.ts';
@@ -66,8 +67,9 @@ import type { ClusterCaches, GroupKeyMapper, WorkItem } from '../pkg/k8s/index.t
 import type { ActualStack, Problem, Stack } from '../pkg/model/index.ts';
 import { DEFAULT_NODE_PORT_RANGE, planChanges } from '../pkg/plan/index.ts';
 import type { NodePortRange, Plan, TargetsStep } from '../pkg/plan/index.ts';
-import { buildStack, oidcSecretsReferenced } from '../pkg/translate/index.ts';
+import { buildStack, needsCertificates, oidcSecretsReferenced } from '../pkg/translate/index.ts';
 import type { Env, TranslateConfig } from '../pkg/translate/index.ts';
+import { CertificateCache } from './certificate-cache.ts';
 import { handleResult } from './handle-result.ts';
 import type { HandledResult, ReconcileResult } from './handle-result.ts';
 import type { Logger } from './log.ts';
@@ -115,6 +117,10 @@ export interface ReconcilerOptions {
   readonly discovery?: DiscoveryCache;
   /** The NodePort range the node security groups admit; @default 30000-32767 */
   readonly nodePortRange?: NodePortRange;
+  /** Shared ACM certificate list for certificate discovery; @default one per reconciler */
+  readonly certificates?: CertificateCache;
+  /** TTL of the default certificate list. Ignored when `certificates` is given. @default 60000 */
+  readonly certificateDiscoveryTtlMs?: number;
 }
 
 /** A group's last built stack and the needs the cluster-level rules last served for it. */
@@ -190,6 +196,7 @@ export class Reconciler {
   readonly #o: ReconcilerOptions;
   readonly #events: EventRecorder;
   readonly #subnets: SubnetCache;
+  readonly #certificates: CertificateCache;
   readonly #now: () => number;
   readonly #discovery: DiscoveryCache;
   /** Target group ARNs by stack id, per group, from the last full reconcile that changed none. */
@@ -212,6 +219,16 @@ export class Reconciler {
     this.#subnets =
       options.subnets ?? new SubnetCache({ clients: options.clients, vpcId: options.vpcId });
     this.#now = options.now ?? Date.now;
+    this.#certificates =
+      options.certificates ??
+      new CertificateCache({
+        clients: options.clients,
+        now: this.#now,
+        needIssuer: (options.translate.allowedCertificateAuthorityArns ?? []).length > 0,
+        ...(options.certificateDiscoveryTtlMs !== undefined
+          ? { ttlMs: options.certificateDiscoveryTtlMs }
+          : {}),
+      });
     this.#discovery =
       options.discovery ??
       new DiscoveryCache({
@@ -408,7 +425,13 @@ export class Reconciler {
 
     // 3. Build, and tell each member what is wrong with it.
     const env = this.#env(subnets, backendSg);
-    const { stack, problems } = buildStack(group, env, translate);
+    let built = buildStack(group, env, translate);
+    // ACM is read only for a group that discovers certificates, through the shared cache.
+    if (active && needsCertificates(built.stack)) {
+      const certificates = await this.#certificates.get(signal);
+      built = buildStack(group, { ...env, certificates }, translate);
+    }
+    const { stack, problems } = built;
     this.#recordTargetUse(group.id, stack);
     mapper.recordSecretUse(group.id, oidcSecretsReferenced(group, env));
     await this.#reportProblems(group, problems);
@@ -424,7 +447,12 @@ export class Reconciler {
 
     // 4. Discover (or verify what the last quiet reconcile found), plan, apply.
     const fingerprint = stackFingerprint(stack);
-    const found = await this.#discovery.discover(ctx, group.id, fingerprint);
+    const discovered = await this.#discovery.discover(ctx, group.id, fingerprint);
+    // Add-ons are read with a full discovery only; a verified one keeps what was read then.
+    const found =
+      discovered.kind === 'full'
+        ? { ...discovered, actual: await withAddons(ctx, discovered.actual, stack.addons) }
+        : discovered;
     const actual = found.actual;
     const multiCluster = await MultiClusterTargets.load(this.#o.core, stack);
     const plan = planChanges(stack, actual, multiCluster.owned());

@@ -431,6 +431,11 @@ function mergesByKey(name: string): boolean {
   );
 }
 
+const WAFV2_RIVALS: Readonly<Record<string, string>> = {
+  [albAnnotation('wafv2-acl-arn')]: albAnnotation('wafv2-acl-name'),
+  [albAnnotation('wafv2-acl-name')]: albAnnotation('wafv2-acl-arn'),
+};
+
 /**
  * An Ingress's annotations with the params laid over them. A merged map whose own value
  * is malformed is left as written, so its error is still reported on the Ingress.
@@ -439,7 +444,11 @@ export function overlayAnnotations(
   own: AnnotationMap | undefined,
   params: ClassParams,
 ): AnnotationMap {
-  const out: Record<string, string> = { ...own };
+  // A web ACL from the params replaces the Ingress's, whichever way either names it.
+  const rivals = new Set(Object.keys(params.annotations).flatMap((n) => WAFV2_RIVALS[n] ?? []));
+  const out: Record<string, string> = Object.fromEntries(
+    Object.entries(own ?? {}).filter(([k]) => !rivals.has(k)),
+  );
   for (const [name, value] of Object.entries(params.annotations)) {
     const mine = own?.[name];
     if (mine === undefined || !mergesByKey(name)) {

@@ -76,3 +76,10 @@ export {
 } from './listener-settings.ts';
 export type { PortMutualAuthentication } from './listener-settings.ts';
 export { readTargetControlPort, targetControlPortAnnotation } from './target-control-port.ts';
+export {
+  parseWafAclId,
+  parseWafv2AclArn,
+  parseWafv2AclName,
+  readAddonAnnotations,
+} from './addons.ts';
+export type { AddonAnnotations } from './addons.ts';

@@ -20,6 +20,8 @@ import {
 } from './listener-settings.ts';
 import type { PortMutualAuthentication } from './listener-settings.ts';
 import type { ParsedAction } from './actions.ts';
+import { readAddonAnnotations } from './addons.ts';
+import type { AddonAnnotations } from './addons.ts';
 import { parseConditions } from './conditions.ts';
 import {
   parseCertificateArns,
@@ -87,6 +89,8 @@ export interface IngressAnnotations {
   readonly mutualAuthentication: readonly PortMutualAuthentication[] | undefined;
   /** `listener-attributes.${Protocol}-${Port}` by `${Protocol}-${Port}`. */
   readonly listenerAttributes: ReadonlyMap<string, Readonly<Record<string, string>>>;
+  /** WAF and Shield (pkg/annotations/addons.ts). */
+  readonly addons: AddonAnnotations;
 }
 
 export function readIngressAnnotations(annotations: AnnotationMap | undefined): {
@@ -166,6 +170,7 @@ export function readIngressAnnotations(annotations: AnnotationMap | undefined): 
       auth: auth.value,
       mutualAuthentication: read('mutual-authentication', parseMutualAuthentication),
       listenerAttributes,
+      addons: readAddonAnnotations(annotations, errors),
     },
     errors,
   };

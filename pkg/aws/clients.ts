@@ -3,9 +3,13 @@
  * all counted by one CallCounter. The SDK's own retry (standard or adaptive mode)
  * handles throttling and 5xx; nothing else retries those.
  */
+import { ACMClient } from '@aws-sdk/client-acm';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import { ShieldClient } from '@aws-sdk/client-shield';
+import { WAFRegionalClient } from '@aws-sdk/client-waf-regional';
+import { WAFV2Client } from '@aws-sdk/client-wafv2';
 import { CallCounter, countCalls } from './call-counter.ts';
 
 export interface AwsClientOptions {
@@ -23,6 +27,13 @@ export interface AwsClients {
   readonly elbv2: ElasticLoadBalancingV2Client;
   readonly ec2: EC2Client;
   readonly tagging: ResourceGroupsTaggingAPIClient;
+  /** Certificate discovery. */
+  readonly acm: ACMClient;
+  /** Add-ons: WAFv2, classic WAF Regional and Shield Advanced. */
+  readonly wafv2: WAFV2Client;
+  readonly wafRegional: WAFRegionalClient;
+  /** Shield is a global service whose API lives in us-east-1 whatever the ALB's region. */
+  readonly shield: ShieldClient;
   readonly calls: CallCounter;
   destroy(): void;
 }
@@ -38,18 +49,34 @@ export function createAwsClients(options: AwsClientOptions, calls = new CallCoun
   const elbv2 = new ElasticLoadBalancingV2Client(config);
   const ec2 = new EC2Client(config);
   const tagging = new ResourceGroupsTaggingAPIClient(config);
+  const acm = new ACMClient(config);
+  const wafv2 = new WAFV2Client(config);
+  const wafRegional = new WAFRegionalClient(config);
+  const shield = new ShieldClient({ ...config, region: 'us-east-1' });
   countCalls(elbv2.middlewareStack, 'elbv2', calls);
   countCalls(ec2.middlewareStack, 'ec2', calls);
   countCalls(tagging.middlewareStack, 'tagging', calls);
+  countCalls(acm.middlewareStack, 'acm', calls);
+  countCalls(wafv2.middlewareStack, 'wafv2', calls);
+  countCalls(wafRegional.middlewareStack, 'waf-regional', calls);
+  countCalls(shield.middlewareStack, 'shield', calls);
   return {
     elbv2,
     ec2,
     tagging,
+    acm,
+    wafv2,
+    wafRegional,
+    shield,
     calls,
     destroy() {
       elbv2.destroy();
       ec2.destroy();
       tagging.destroy();
+      acm.destroy();
+      wafv2.destroy();
+      wafRegional.destroy();
+      shield.destroy();
     },
   };
 }

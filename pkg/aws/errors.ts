@@ -13,6 +13,8 @@ export const eventualConsistencyCodes = [
   'RuleNotFound',
   'InvalidGroup.NotFound',
   'InvalidSubnetID.NotFound',
+  // WAFv2 and WAF Regional: a load balancer just created is not yet associable.
+  'WAFUnavailableEntity',
 ] as const;
 
 export class AwsError extends Error {

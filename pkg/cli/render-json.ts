@@ -51,6 +51,7 @@ function stackJson(stack: Stack) {
       targets: tg.targets,
     })),
     securityGroups: stack.securityGroups,
+    ...(stack.addons === undefined ? {} : { addons: stack.addons }),
   };
 }
 
@@ -59,6 +60,9 @@ function listenerJson(listener: Listener, rules: readonly ListenerRule[]) {
     port: listener.port,
     protocol: listener.protocol,
     ...(listener.certificates.length > 0 ? { certificates: listener.certificates } : {}),
+    ...(listener.certificateDiscovery === undefined
+      ? {}
+      : { certificateDiscovery: listener.certificateDiscovery }),
     ...(listener.sslPolicy === undefined ? {} : { sslPolicy: listener.sslPolicy }),
     ...(listener.mutualAuthentication === undefined
       ? {}

@@ -6,6 +6,8 @@
  * Pure: report in, text out.
  */
 import type {
+  LoadBalancerAddons,
+  Listener,
   LoadBalancer,
   SecurityGroup,
   SecurityGroupIngress,
@@ -70,7 +72,7 @@ function stackLines(stack: Stack): string[] {
   for (const listener of stack.listeners) {
     const tls =
       listener.protocol === 'HTTPS'
-        ? `  certificates ${listener.certificates.map((c) => c.certificateArn).join(', ') || '(none)'}` +
+        ? `  certificates ${certificatesText(listener)}` +
           (listener.sslPolicy === undefined ? '' : `  policy ${listener.sslPolicy}`)
         : '';
     lines.push(`  Listener ${listener.protocol}:${listener.port}${tls}`);
@@ -95,7 +97,36 @@ function stackLines(stack: Stack): string[] {
   }
   for (const tg of stack.targetGroups) lines.push(...targetGroupLines(tg));
   for (const sg of stack.securityGroups) lines.push(...securityGroupLines(sg));
+  if (stack.addons !== undefined) lines.push(`  add-ons: ${addonsText(stack.addons)}`);
   return lines;
+}
+
+function certificatesText(listener: Listener): string {
+  const given = listener.certificates.map((c) => c.certificateArn).join(', ');
+  const discovery = listener.certificateDiscovery;
+  if (discovery === undefined) return given || '(none)';
+  const hosts = discovery.hosts.length === 0 ? '(no host)' : discovery.hosts.join(', ');
+  if (!discovery.resolved) {
+    return `${given === '' ? '' : `${given} + `}to be discovered in ACM for hosts ${hosts}`;
+  }
+  return `${given || '(none)'} (discovered for hosts ${hosts})`;
+}
+
+function addonsText(addons: LoadBalancerAddons): string {
+  const parts: string[] = [];
+  const waf = addons.wafv2;
+  if (waf !== undefined) {
+    parts.push(
+      `WAFv2 web ACL ${waf.kind === 'arn' ? waf.arn : waf.kind === 'name' ? `named ${waf.name}` : 'none'}`,
+    );
+  }
+  if (addons.wafRegional !== undefined) {
+    parts.push(`WAF Regional web ACL ${addons.wafRegional ?? 'none'}`);
+  }
+  if (addons.shieldAdvanced !== undefined) {
+    parts.push(`Shield Advanced ${addons.shieldAdvanced ? 'on' : 'off'}`);
+  }
+  return parts.join('; ');
 }
 
 function loadBalancerLines(lb: LoadBalancer): string[] {

@@ -77,5 +77,6 @@ export function stackAfterApply(
     targetGroups,
     securityGroups,
     backendRules: [],
+    ...(desired.addons !== undefined ? { addons: state.addons } : {}),
   };
 }

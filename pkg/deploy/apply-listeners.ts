@@ -132,7 +132,12 @@ export async function applyListener(
       if (fields.has('protocol')) input.Protocol = want.protocol;
       if (fields.has('sslPolicy') && want.sslPolicy !== undefined) input.SslPolicy = want.sslPolicy;
       const first = want.certificates[0];
-      if (fields.has('certificates') && first !== undefined) {
+      // Only a new default: an SNI-only change is Add/RemoveListenerCertificates alone.
+      if (
+        fields.has('certificates') &&
+        first !== undefined &&
+        first.certificateArn !== step.actual.certificates[0]?.certificateArn
+      ) {
         input.Certificates = [{ CertificateArn: first.certificateArn }];
       }
       if (fields.has('defaultActions')) {

@@ -7,6 +7,7 @@
  */
 import type { ActualStack, Stack } from '../model/index.ts';
 import type { Plan, PlannedChange } from '../plan/index.ts';
+import { applyAddon } from './apply-addons.ts';
 import { stackAfterApply } from './applied-stack.ts';
 import { applyListener } from './apply-listeners.ts';
 import { applyLoadBalancer } from './apply-load-balancer.ts';
@@ -55,6 +56,10 @@ async function applyStep(
       return 'applied';
     case 'LoadBalancer':
       await applyLoadBalancer(ctx, state, step);
+      // A new load balancer has no add-on; the old one's went with it.
+      if (step.op === 'replace' || step.op === 'create') {
+        state.addons = { wafv2: null, wafRegional: null, shieldProtectionId: null };
+      }
       return 'applied';
     case 'TargetGroup':
       await applyTargetGroup(ctx, state, step);
@@ -71,6 +76,11 @@ async function applyStep(
       return 'applied';
     case 'BackendAccessRule':
       await applyBackendRule(ctx, step);
+      return 'applied';
+    case 'WebAclAssociation':
+    case 'WafRegionalAssociation':
+    case 'ShieldProtection':
+      await applyAddon(ctx, state, step);
       return 'applied';
   }
 }

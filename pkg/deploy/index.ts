@@ -28,3 +28,5 @@ export { applyTargetSync, planTargetSync } from './target-sync.ts';
 export type { TargetSyncPlan } from './target-sync.ts';
 export { discoverBindingRules, syncBindingRules } from './binding-networking.ts';
 export type { ActualBindingRule, BindingRulesResult } from './binding-networking.ts';
+export { readAddons, withAddons } from './discover-addons.ts';
+export { listAcmCertificates } from './acm-certificates.ts';

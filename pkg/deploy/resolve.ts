@@ -9,6 +9,7 @@ import { DescribeTargetGroupsCommand } from '@aws-sdk/client-elastic-load-balanc
 import type { Action as SdkAction } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type {
   Action,
+  ActualAddons,
   ActualStack,
   SecurityGroupRef,
   SubnetSelection,
@@ -20,6 +21,8 @@ import { call, DeployError, sendOptions } from './context.ts';
 import type { DeployContext } from './context.ts';
 import { toSdkActions } from './to-sdk.ts';
 
+const NO_ADDONS: ActualAddons = { wafv2: null, wafRegional: null, shieldProtectionId: null };
+
 /** What exists now, by stack id: discovery's findings, updated as steps run. */
 export class ApplyState {
   loadBalancerArn: string | null;
@@ -30,6 +33,8 @@ export class ApplyState {
   readonly rules = new Map<string, string>();
   /** Foreign target groups by name, resolved once per apply. */
   readonly foreignTargetGroups = new Map<string, string>();
+  /** The load balancer's add-ons as far as known: a new load balancer has none. */
+  addons: ActualAddons;
 
   constructor(actual: ActualStack | null) {
     this.loadBalancerArn = actual?.loadBalancer?.arn ?? null;
@@ -38,6 +43,7 @@ export class ApplyState {
     for (const tg of actual?.targetGroups ?? []) this.targetGroups.set(tg.id, tg.arn);
     for (const sg of actual?.securityGroups ?? []) this.securityGroups.set(sg.id, sg.groupId);
     for (const r of actual?.rules ?? []) this.rules.set(r.id, r.arn);
+    this.addons = this.loadBalancerArn === null ? NO_ADDONS : (actual?.addons ?? {});
   }
 
   loadBalancer(): string {

@@ -12,6 +12,7 @@
  * Fields are as AWS reports them: all attributes and all tags, not only the ones we set.
  * The planner decides which of them it cares about.
  */
+import type { ActualAddons } from './addons.ts';
 import type {
   BackendAccessRule,
   Listener,
@@ -73,4 +74,6 @@ export interface ActualStack {
   readonly targetGroups: readonly ActualTargetGroup[];
   readonly securityGroups: readonly ActualSecurityGroup[];
   readonly backendRules: readonly ActualBackendAccessRule[];
+  /** The load balancer's add-ons, as far as they were read (see addons.ts). */
+  readonly addons?: ActualAddons;
 }

@@ -9,6 +9,9 @@ export const ResourceKinds = [
   'ListenerRule',
   'Targets',
   'BackendAccessRule',
+  'WebAclAssociation',
+  'WafRegionalAssociation',
+  'ShieldProtection',
 ] as const;
 export type ResourceKind = (typeof ResourceKinds)[number];
 

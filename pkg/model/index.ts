@@ -5,4 +5,5 @@ export type * from './problem.ts';
 export type * from './change.ts';
 export type * from './actual.ts';
 export type * from './backend-access.ts';
+export type * from './addons.ts';
 export { ResourceKinds } from './change.ts';

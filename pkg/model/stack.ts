@@ -10,6 +10,7 @@
  * A field left `undefined` in a desired resource means "don't care": the planner never
  * changes it. That is how we manage only the attributes a user listed.
  */
+import type { LoadBalancerAddons } from './addons.ts';
 import type { Action, RuleCondition, RuleTransform } from './elbv2-shapes.ts';
 
 /** `namespace/name` of an Ingress, Service or other namespaced object. */
@@ -107,6 +108,15 @@ export interface Listener {
   readonly protocol: ListenerProtocol;
   /** HTTPS only: the first is the default certificate, the rest are SNI. */
   readonly certificates: readonly Certificate[];
+  /**
+   * HTTPS without a given certificate: the hosts the certificates are discovered for in
+   * ACM (see pkg/translate/certificate-discovery.ts). `resolved: false` when the
+   * certificate list was not known (offline): `certificates` is then empty.
+   */
+  readonly certificateDiscovery?: {
+    readonly hosts: readonly string[];
+    readonly resolved: boolean;
+  };
   /** HTTPS only. @default 'ELBSecurityPolicy-2016-08' */
   readonly sslPolicy?: string;
   readonly defaultActions: readonly Action[];
@@ -240,4 +250,6 @@ export interface Stack {
   readonly securityGroups: readonly SecurityGroup[];
   /** This stack's backend access needs; the cluster-level reconcile turns them into rules. */
   readonly backendRules: readonly BackendAccessRule[];
+  /** WAF and Shield wanted on the load balancer; absent when no member sets any. */
+  readonly addons?: LoadBalancerAddons;
 }

@@ -13,3 +13,4 @@ export {
 export type { BackendAccessNeed, BackendAccessPlan, NodePortRange } from './backend-access.ts';
 export { targetDiff, targetKey } from './target-diff.ts';
 export type { TargetDiff } from './target-diff.ts';
+export { planAddons, webAclNameOfArn } from './plan-addons.ts';

@@ -19,6 +19,7 @@ import type {
   Stack,
 } from '../model/index.ts';
 import type { DeleteStep, PlannedChange, Plan, ResourceChangeKind } from './plan-types.ts';
+import { planAddons } from './plan-addons.ts';
 import { planListenerRules } from './plan-rules.ts';
 import { targetDiff } from './target-diff.ts';
 import {
@@ -440,6 +441,7 @@ export function planChanges(
   // Deletes last: what uses a resource goes before it.
   return [
     ...steps,
+    ...planAddons(desired, found, listenersAreNew),
     ...deletes.ListenerRule,
     ...deletes.Listener,
     ...deletes.TargetGroup,

@@ -25,6 +25,7 @@ import type {
   SecurityGroupIngress,
   Target,
   TargetGroup,
+  Wafv2Acl,
 } from '../model/index.ts';
 
 interface DesiredOf {
@@ -131,7 +132,31 @@ type StepsOf<K extends ResourceChangeKind> =
 
 export type ResourceStep = { [K in ResourceChangeKind]: StepsOf<K> }[ResourceChangeKind];
 
-export type PlannedChange = ResourceStep | RulePriorityStep | TargetsStep;
+/**
+ * Set one add-on of the load balancer (see plan-addons.ts). `loadBalancerArn` is `null`
+ * when this plan creates the load balancer: apply takes the ARN it created.
+ */
+export type AddonStep = Change & {
+  readonly op: 'create' | 'update' | 'delete';
+  readonly loadBalancerArn: string | null;
+} & (
+    | { readonly kind: 'WebAclAssociation'; readonly step: 'associate'; readonly acl: Wafv2Acl }
+    | { readonly kind: 'WebAclAssociation'; readonly step: 'disassociate' }
+    | {
+        readonly kind: 'WafRegionalAssociation';
+        readonly step: 'associate';
+        readonly webAclId: string;
+      }
+    | { readonly kind: 'WafRegionalAssociation'; readonly step: 'disassociate' }
+    | { readonly kind: 'ShieldProtection'; readonly step: 'protect' }
+    | {
+        readonly kind: 'ShieldProtection';
+        readonly step: 'unprotect';
+        readonly protectionId: string;
+      }
+  );
+
+export type PlannedChange = ResourceStep | RulePriorityStep | TargetsStep | AddonStep;
 
 /** Ordered: dependencies first, deletes last. Empty when actual already matches desired. */
 export type Plan = readonly PlannedChange[];

@@ -41,6 +41,9 @@ import {
   ruleId,
 } from '../naming/index.ts';
 import { authOnHttpProblems, authSecretTags, withAuth } from './auth.ts';
+import { groupAddons } from './addons.ts';
+import { explicitCertificates, listenerCertificates } from './certificate-discovery.ts';
+import type { ListenerCertificates } from './certificate-discovery.ts';
 import type { MemberDraft } from './drafts.ts';
 import { FIXED_404 } from './drafts.ts';
 import type { Env, TranslateConfig } from './env.ts';
@@ -143,7 +146,7 @@ function memberListenPorts(
   const failed = d.problems.some((p) => p.field === albAnnotation('listen-ports'));
   if (failed) return [];
   if (d.annotations.listenPorts !== undefined) return d.annotations.listenPorts;
-  return d.annotations.certificateArns === undefined
+  return explicitCertificates(d) === undefined
     ? [{ protocol: 'HTTP', port: 80 }]
     : [{ protocol: 'HTTPS', port: 443 }];
 }
@@ -266,6 +269,8 @@ export function buildStack(group: IngressGroup, env: Env, config: TranslateConfi
     (n) => `CapacityUnits=${n}`,
     f,
   )?.value;
+  const addons = groupAddons(drafts, config.addons);
+  for (const p of addons.problems) f.add(p);
 
   // Listen ports, merged; one protocol per port.
   const listeners = new Map<number, ListenerProtocol>();
@@ -348,6 +353,21 @@ export function buildStack(group: IngressGroup, env: Env, config: TranslateConfi
         ),
       );
     }
+  }
+
+  // Certificates of each HTTPS listener: given, or discovered by host (may freeze members).
+  const certificatesOf = new Map<number, ListenerCertificates>();
+  for (const [port, protocol] of listeners) {
+    if (protocol !== 'HTTPS') continue;
+    const found = listenerCertificates({
+      port,
+      members: drafts.filter((d) => (portsOf.get(d.key) ?? []).includes(port)),
+      frozen: f.frozen,
+      available: env.certificates,
+      allowedCas: config.allowedCertificateAuthorityArns ?? [],
+    });
+    for (const p of found.problems) f.add(p);
+    certificatesOf.set(port, found);
   }
 
   // Limits, in member order: the member that would exceed one is frozen.
@@ -445,28 +465,7 @@ export function buildStack(group: IngressGroup, env: Env, config: TranslateConfi
   for (const port of ports) {
     const protocol = listeners.get(port) ?? 'HTTP';
     const id = listenerId(port);
-    const certificates: string[] = [];
-    if (protocol === 'HTTPS') {
-      for (const d of drafts) {
-        if (!(portsOf.get(d.key) ?? []).includes(port)) continue;
-        for (const arn of d.annotations.certificateArns ?? [])
-          if (!certificates.includes(arn)) certificates.push(arn);
-      }
-      if (certificates.length === 0) {
-        for (const d of live) {
-          if (!(portsOf.get(d.key) ?? []).includes(port)) continue;
-          f.add(
-            problem(
-              d.key,
-              albAnnotation('certificate-arn'),
-              '',
-              `HTTPS listener ${port} has no certificate: give certificate-arn (ACM certificate discovery by host needs AWS)`,
-              'warning',
-            ),
-          );
-        }
-      }
-    }
+    const found = certificatesOf.get(port);
     const redirect = protocol === 'HTTP' && redirectPort !== undefined;
     const https = protocol === 'HTTPS';
     const listenerDefaults = https
@@ -477,7 +476,8 @@ export function buildStack(group: IngressGroup, env: Env, config: TranslateConfi
       id,
       port,
       protocol,
-      certificates: certificates.map((certificateArn) => ({ certificateArn })),
+      certificates: (found?.certificates ?? []).map((certificateArn) => ({ certificateArn })),
+      ...(found?.discovery !== undefined ? { certificateDiscovery: found.discovery } : {}),
       ...(protocol === 'HTTPS' ? { sslPolicy: sslPolicy ?? config.defaultSslPolicy } : {}),
       defaultActions: redirect
         ? [
@@ -558,6 +558,7 @@ export function buildStack(group: IngressGroup, env: Env, config: TranslateConfi
     targetGroups,
     securityGroups: securityGroupList,
     backendRules: backendRulesManaged ? backendAccessRules(targetGroups, env) : [],
+    ...(addons.addons !== undefined ? { addons: addons.addons } : {}),
   };
   return { stack, problems: f.problems };
 }

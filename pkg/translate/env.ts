@@ -25,6 +25,17 @@ export interface OidcClient {
   readonly clientSecretDigest?: string;
 }
 
+/** An ACM certificate as certificate discovery reads it. */
+export interface AcmCertificate {
+  readonly arn: string;
+  /** DomainName and every SubjectAlternativeName, as ACM reports them. */
+  readonly domains: readonly string[];
+  /** `ISSUED`, `EXPIRED`, …: only ISSUED certificates are attached. */
+  readonly status: string;
+  /** The private CA (AWS Private CA) that issued it; absent for Amazon-issued and imported ones. */
+  readonly certificateAuthorityArn?: string;
+}
+
 export interface Env {
   /** Services by `namespace/name`. */
   readonly services: ReadonlyMap<string, V1Service>;
@@ -45,6 +56,18 @@ export interface Env {
   readonly oidcClients?: ReadonlyMap<string, OidcClient>;
   /** Security groups of the node ENIs, by instance ID, when known. */
   readonly nodeSecurityGroups?: ReadonlyMap<string, string>;
+  /**
+   * The region's ACM certificates for certificate discovery; `undefined` = unknown
+   * (offline, or no listener needed discovery): listeners show the hosts to discover for.
+   */
+  readonly certificates?: readonly AcmCertificate[];
+}
+
+/** Which add-on kinds the controller manages (`--enable-wafv2`, `--enable-waf`, `--enable-shield`). */
+export interface AddonSwitches {
+  readonly wafv2: boolean;
+  readonly waf: boolean;
+  readonly shield: boolean;
 }
 
 /** Settings that come from flags; fixed for the life of a process. */
@@ -74,6 +97,13 @@ export interface TranslateConfig {
    * @default 'specification'
    */
   readonly ruleOrder: 'specification' | 'reference';
+  /**
+   * Certificate discovery attaches only certificates issued by these private CAs
+   * (`--allowed-certificate-authority-arns`); empty or absent: any issuer.
+   */
+  readonly allowedCertificateAuthorityArns?: readonly string[];
+  /** Add-on kinds left alone entirely when off. @default all on */
+  readonly addons?: AddonSwitches;
 }
 
 export const defaultTranslateConfig = {

@@ -1,7 +1,16 @@
 export { buildStack } from './build-stack.ts';
 export type { BuildResult } from './build-stack.ts';
-export type { Env, OidcClient, Subnet, TranslateConfig } from './env.ts';
+export type {
+  AcmCertificate,
+  AddonSwitches,
+  Env,
+  OidcClient,
+  Subnet,
+  TranslateConfig,
+} from './env.ts';
 export { authSecretTags, oidcSecretsReferenced } from './auth.ts';
+export { certificateCovers, MAX_LISTENER_CERTIFICATES } from './certificate-discovery.ts';
+export { needsCertificates } from './needs-certificates.ts';
 export { defaultTranslateConfig } from './env.ts';
 export { translateHost, translatePath, rewriteTransform, escapeRegex } from './paths.ts';
 export type { PathType, HostKind, PathMatch, HostMatch } from './paths.ts';

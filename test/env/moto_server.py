@@ -1,4 +1,5 @@
-"""Starts moto's server with the ALB features of late 2025 that moto 5.2 lacks.
+"""Starts moto's server with the ALB features of late 2025 that moto 5.2 lacks (and
+WAFv2's one-web-ACL-per-resource rule, see _associate_replaces).
 
 ALB listener rules accept `RegexValues` in host-header, path-pattern and http-header
 conditions, and `Transforms` (url-rewrite, host-header-rewrite). moto's bundled botocore
@@ -310,6 +311,27 @@ def _with_target_control_port() -> None:
 
 
 _with_target_control_port()
+
+
+def _associate_replaces() -> None:
+    from moto.wafv2 import models as wafv2_models
+
+    backend = wafv2_models.WAFV2Backend
+    original = backend.associate_web_acl
+
+    def associate(self: Any, web_acl_arn: str, resource_arn: str) -> None:
+        # AWS: a resource has at most one web ACL; associating another replaces it.
+        # moto 5.2 appends the resource to the new ACL and leaves it on the old one.
+        if web_acl_arn in self.wacls:
+            for acl in self.wacls.values():
+                if resource_arn in acl.associated_resources:
+                    acl.associated_resources.remove(resource_arn)
+        original(self, web_acl_arn, resource_arn)
+
+    backend.associate_web_acl = associate
+
+
+_associate_replaces()
 
 if __name__ == "__main__":
     from moto.server import main

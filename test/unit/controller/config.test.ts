@@ -42,6 +42,7 @@ describe('controller config: defaults and sources', () => {
         defaultTags: {},
         defaultSslPolicy: 'ELBSecurityPolicy-2016-08',
         ruleOrder: 'specification',
+        addons: { wafv2: true, waf: true, shield: true },
       },
       aws: { region: 'eu-west-1' },
       workers: 3,
@@ -59,6 +60,7 @@ describe('controller config: defaults and sources', () => {
       logLevel: 'info',
       shutdownGracePeriodMs: 25_000,
       fullDiscoveryIntervalMs: 86_400_000,
+      certificateDiscoveryTtlMs: 60_000,
       nodePortRange: { from: 30000, to: 32767 },
     });
   });

@@ -58,6 +58,15 @@ export const impliedActions: Readonly<
     ],
     why: 'Tags on create are authorized as elasticloadbalancing:AddTags',
   },
+  'elasticloadbalancing:SetWebAcl': {
+    by: [
+      'wafv2:AssociateWebACL',
+      'wafv2:DisassociateWebACL',
+      'waf-regional:AssociateWebACL',
+      'waf-regional:DisassociateWebACL',
+    ],
+    why: 'associating a web ACL with an ALB is also authorized as elasticloadbalancing:SetWebAcl on the load balancer',
+  },
 };
 
 export interface CodeActions {

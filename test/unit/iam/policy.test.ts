@@ -47,6 +47,15 @@ const unconditionedWrites: Readonly<Record<string, string>> = {
   'elasticloadbalancing:RegisterTargets':
     'a TargetGroupBinding names a target group the user created, without our tags',
   'elasticloadbalancing:DeregisterTargets': 'as RegisterTargets',
+  'wafv2:AssociateWebACL':
+    'the resource AWS authorizes is the user’s web ACL (no tag of ours); the load balancer is one found by our tags',
+  'wafv2:DisassociateWebACL': 'as wafv2:AssociateWebACL',
+  'waf-regional:AssociateWebACL': 'as wafv2:AssociateWebACL',
+  'waf-regional:DisassociateWebACL': 'as wafv2:AssociateWebACL',
+  'elasticloadbalancing:SetWebAcl': 'implied by the web ACL associations above',
+  'shield:CreateProtection':
+    'Shield protections take no tag condition on the protected resource; the load balancer is one found by our tags',
+  'shield:DeleteProtection': 'as shield:CreateProtection',
 };
 
 /** Writes that must be refused unless the request carries our cluster tag. */
