@@ -25,6 +25,7 @@ import { BindingReconciler } from './binding-reconciler.ts';
 import type { PlugFactory } from './controller-command.ts';
 import type { ControllerPlug } from './manager.ts';
 import { processWith } from './manager.ts';
+import { ReadinessGates } from './readiness/readiness-gates.ts';
 import { Reconciler } from './reconciler.ts';
 import { vpcFromNodes } from './vpc-from-nodes.ts';
 
@@ -83,6 +84,20 @@ export const reconcilerPlug: PlugFactory = async ({ config, kc, aws, log }) => {
     return { changesApplied: changed.length };
   }, log);
 
+  // Pod readiness gates (controller/readiness/): off with --webhook-port 0.
+  const gates =
+    config.webhook === undefined
+      ? undefined
+      : new ReadinessGates({
+          webhook: config.webhook,
+          kc,
+          caches,
+          aws,
+          translate: config.translate,
+          log,
+          ...(ns !== undefined ? { watchNamespace: ns } : {}),
+        });
+
   const plug: ControllerPlug = {
     async start(enqueue, signal) {
       wireEvents(caches, mapper, enqueue);
@@ -90,13 +105,21 @@ export const reconcilerPlug: PlugFactory = async ({ config, kc, aws, log }) => {
       try {
         await caches.start();
         await bindings.start();
+        await gates?.start(enqueue);
         await aborted(signal);
       } finally {
+        await gates?.stop();
         await Promise.all([caches.stop(), bindings.stop()]);
       }
     },
-    hasSynced: () => caches.hasSynced() && bindings.hasSynced(),
-    keys: () => [...reconciler.resyncKeys(), ...bindings.keys(), GARBAGE_KEY, BACKEND_ACCESS_KEY],
+    hasSynced: () => caches.hasSynced() && bindings.hasSynced() && (gates?.hasSynced() ?? true),
+    keys: () => [
+      ...reconciler.resyncKeys(),
+      ...bindings.keys(),
+      GARBAGE_KEY,
+      BACKEND_ACCESS_KEY,
+      ...(gates?.keys() ?? []),
+    ],
     process: (key, signal) =>
       key.startsWith(BINDING_KEY_PREFIX)
         ? processBinding(key, signal)
@@ -104,6 +127,8 @@ export const reconcilerPlug: PlugFactory = async ({ config, kc, aws, log }) => {
           ? collectGarbage(key, signal)
           : key === BACKEND_ACCESS_KEY
             ? backendAccess(key, signal)
+            : gates?.handles(key) === true
+              ? gates.process(key, signal)
             : reconciler.process(key, signal),
     managedLoadBalancers: () => reconciler.managedLoadBalancers(),
   };

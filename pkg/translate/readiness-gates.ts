@@ -28,8 +28,7 @@ export const GATED_POD_LABEL_VALUE = 'injected';
 
 /** How the health of a route's target group is found. */
 export type TargetGroupRef =
-  | { readonly kind: 'name'; readonly name: string }
-  | { readonly kind: 'arn'; readonly arn: string };
+  { readonly kind: 'name'; readonly name: string } | { readonly kind: 'arn'; readonly arn: string };
 
 /** One target group that sends traffic to the pods a Service selects. */
 export interface PodRoute {
@@ -130,7 +129,11 @@ export function readinessGatePatch(pod: V1Pod, gates: readonly string[]): JsonPa
     }
   }
   if (pod.metadata?.labels === undefined) {
-    ops.push({ op: 'add', path: '/metadata/labels', value: { [GATED_POD_LABEL]: GATED_POD_LABEL_VALUE } });
+    ops.push({
+      op: 'add',
+      path: '/metadata/labels',
+      value: { [GATED_POD_LABEL]: GATED_POD_LABEL_VALUE },
+    });
   } else {
     ops.push({
       op: 'add',
@@ -165,9 +168,10 @@ export interface GateVerdict {
 /**
  * What the gate's condition should say. True once every registered target at the pod's
  * IP is healthy; True as well when nothing routes to the pod through this gate any more
- * (its Service no longer selects it, the Ingress is gone, the target group is gone), so
- * no pod is left unready by a gate nobody will ever satisfy. False, with AWS's reason,
- * while it is registered and not yet healthy, or selected but not yet registered.
+ * (its Service no longer selects it, the Ingress or its backend is gone), so no pod is
+ * left unready by a gate nobody will ever satisfy. False, with AWS's reason, while it is
+ * registered and not yet healthy, selected but not yet registered, or its target group
+ * is still to be created.
  */
 export function gateVerdict(
   podIp: string | undefined,
@@ -182,7 +186,13 @@ export function gateVerdict(
     };
   }
   if (health?.kind === 'gone') {
-    return { status: 'True', reason: 'TargetGroupGone', message: 'the target group does not exist' };
+    // Still routed to: the reconcile that creates it is on its way (or failing, which its
+    // Ingress reports); the pod must not take traffic before it is a healthy target.
+    return {
+      status: 'False',
+      reason: 'TargetGroupNotFound',
+      message: 'the target group does not exist yet',
+    };
   }
   if (podIp === undefined || podIp === '') {
     return { status: 'False', reason: 'PodIPUnknown', message: 'the pod has no IP yet' };

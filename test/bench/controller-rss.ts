@@ -75,7 +75,7 @@ export async function measureControllerRss(
       '--metrics-addr',
       '127.0.0.1:0',
       '--health-addr',
-      '127.0.0.1:0',      // No MutatingWebhookConfiguration points here; a fixed port could be taken.
+      '127.0.0.1:0', // No MutatingWebhookConfiguration points here; a fixed port could be taken.
       '--webhook-port',
       '0',
     ],

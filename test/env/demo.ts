@@ -111,7 +111,7 @@ function startController(env: TestEnv, logFile: string): ChildProcess {
       '--health-addr',
       '127.0.0.1:0',
       '--sync-period',
-      '1m',      // No MutatingWebhookConfiguration points here; a fixed port could be taken.
+      '1m', // No MutatingWebhookConfiguration points here; a fixed port could be taken.
       '--webhook-port',
       '0',
     ],

@@ -114,7 +114,10 @@ describe('controller config: defaults and sources', () => {
 
   it('GIVEN a service account namespace and no variable THEN the webhook lives in it', () => {
     const result = parseControllerConfig([], required, 'from-the-pod');
-    assert.equal(result.kind === 'ok' ? result.options.webhook?.serviceNamespace : '', 'from-the-pod');
+    assert.equal(
+      result.kind === 'ok' ? result.options.webhook?.serviceNamespace : '',
+      'from-the-pod',
+    );
   });
 
   it('GIVEN an empty variable THEN it counts as unset', () => {

@@ -1,0 +1,172 @@
+/**
+ * Pod readiness gates, wired: the webhook server (every replica), its certificate
+ * source, the gated-pod cache, and two leader-only queue keys:
+ *
+ * - `readiness-gates:` — one pass of the condition loop (pod-conditions.ts);
+ * - `webhook-ca-bundle:` — self-managed mode: keep the MutatingWebhookConfiguration's
+ *   caBundle equal to our CA, re-checked every minute (a Helm upgrade re-applies the
+ *   configuration with an empty caBundle) and at once when the Secret's CA changes.
+ *
+ * The plug (controller/plug.ts) starts it with the caches, hands it its keys, and
+ * routes the keys to `process`.
+ */
+import { AdmissionregistrationV1Api, CoreV1Api } from '@kubernetes/client-node';
+import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
+import type { AwsClients } from '../../pkg/aws/index.ts';
+import { gatedPodsInformer, type Informer } from '../../pkg/k8s/index.ts';
+import type { ClusterCaches } from '../../pkg/k8s/index.ts';
+import type { TranslateConfig } from '../../pkg/translate/index.ts';
+import type { WebhookConfig } from '../config.ts';
+import type { HandledResult } from '../handle-result.ts';
+import type { Logger } from '../log.ts';
+import { processWith } from '../manager.ts';
+import { syncCaBundle } from '../webhook/ca-bundle.ts';
+import { servingSans } from '../webhook/cert-rotation.ts';
+import {
+  certDirCertificates,
+  selfManagedCertificates,
+  type CertificateSource,
+} from '../webhook/certificate-source.ts';
+import { gateLookup, ingressRouteSource, type PodRouteSource } from '../webhook/pod-routes.ts';
+import { startWebhookServer, type RunningWebhookServer } from '../webhook/webhook-server.ts';
+import { PodConditionLoop, READINESS_GATES_KEY } from './pod-conditions.ts';
+import { TargetHealthReader } from './target-health.ts';
+
+export const CA_BUNDLE_KEY = 'webhook-ca-bundle:';
+const CA_BUNDLE_RECHECK_MS = 60_000;
+
+export interface ReadinessGatesOptions {
+  readonly webhook: WebhookConfig;
+  readonly kc: KubeConfig;
+  readonly caches: ClusterCaches;
+  readonly aws: AwsClients;
+  readonly translate: TranslateConfig;
+  readonly log: Logger;
+  readonly watchNamespace?: string;
+  /** Further route sources (the TargetGroupBinding one) after the Ingress one. */
+  readonly extraSources?: readonly PodRouteSource[];
+  /** Tests: listen on this host only. @default every interface */
+  readonly host?: string;
+}
+
+export class ReadinessGates {
+  readonly pods: Informer<V1Pod>;
+  readonly loop: PodConditionLoop;
+  readonly #o: ReadinessGatesOptions;
+  readonly #sources: readonly PodRouteSource[];
+  #server: RunningWebhookServer | undefined;
+  #certs: CertificateSource | undefined;
+  readonly #processLoop: (key: string, signal: AbortSignal) => Promise<HandledResult>;
+  readonly #processCaBundle: (key: string, signal: AbortSignal) => Promise<HandledResult>;
+
+  constructor(options: ReadinessGatesOptions) {
+    this.#o = options;
+    const { kc, caches, log } = options;
+    this.#sources = [
+      ingressRouteSource(caches, options.translate),
+      ...(options.extraSources ?? []),
+    ];
+    this.pods = gatedPodsInformer({
+      kc,
+      ...(options.watchNamespace !== undefined ? { watchNamespace: options.watchNamespace } : {}),
+      onRestart: (kind, reason) => {
+        log.warn('watch restarted', { kind, reason });
+      },
+    });
+    this.loop = new PodConditionLoop({
+      pods: () => this.pods.list(),
+      sources: this.#sources,
+      health: new TargetHealthReader(options.aws),
+      core: kc.makeApiClient(CoreV1Api),
+    });
+    this.#processLoop = processWith((_key, signal) => this.loop.pass(signal), log);
+    const admission = kc.makeApiClient(AdmissionregistrationV1Api);
+    this.#processCaBundle = processWith(async () => {
+      const ca = this.#certs?.caPem();
+      if (ca === undefined) return { changesApplied: 0 };
+      const name = options.webhook.configurationName;
+      const done = await syncCaBundle(admission, name, ca);
+      if (done.outcome === 'patched')
+        log.info('webhook caBundle updated', { configuration: name, webhooks: done.webhooks });
+      if (done.outcome === 'missing')
+        log.debug('webhook configuration not found', { configuration: name });
+      return { changesApplied: done.webhooks, requeueAfterMs: CA_BUNDLE_RECHECK_MS };
+    }, log);
+  }
+
+  /** The port the webhook listens on, once started. */
+  get port(): number | undefined {
+    return this.#server?.port;
+  }
+
+  /** Starts the pod cache, the certificate source and the server. */
+  async start(enqueue: (key: string) => void): Promise<void> {
+    const { webhook, kc, log } = this.#o;
+    const poke = (): void => {
+      if (!this.loop.hasPending()) return;
+      this.loop.nudge();
+      enqueue(READINESS_GATES_KEY);
+    };
+    this.pods.onChange(poke);
+    this.#o.caches.services.onChange(poke);
+    this.#o.caches.ingresses.onChange(poke);
+    await this.pods.start();
+    this.#certs =
+      webhook.certDir !== undefined
+        ? await certDirCertificates(webhook.certDir, log)
+        : await selfManagedCertificates(
+            kc,
+            {
+              namespace: webhook.serviceNamespace,
+              name: webhook.secretName,
+              sans: servingSans(webhook.serviceName, webhook.serviceNamespace, webhook.extraSans),
+            },
+            log,
+          );
+    const certs = this.#certs;
+    this.#server = await startWebhookServer({
+      ...(this.#o.host !== undefined ? { host: this.#o.host } : {}),
+      port: webhook.port,
+      certificate: certs.current,
+      gatesFor: gateLookup(this.#sources),
+      log,
+    });
+    const server = this.#server;
+    certs.onChange(() => {
+      try {
+        server.setCertificate(certs.current);
+        log.info('webhook serving a new certificate');
+      } catch (error) {
+        log.error('webhook certificate rejected: still serving the previous one', { error });
+      }
+      if (certs.caPem() !== undefined) enqueue(CA_BUNDLE_KEY);
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.#server?.close();
+    await this.#certs?.stop();
+    await this.pods.stop();
+  }
+
+  hasSynced(): boolean {
+    return this.pods.hasSynced();
+  }
+
+  /** Keys handed out on leading and at each resync. */
+  keys(): string[] {
+    return this.#o.webhook.certDir === undefined
+      ? [READINESS_GATES_KEY, CA_BUNDLE_KEY]
+      : [READINESS_GATES_KEY];
+  }
+
+  handles(key: string): boolean {
+    return key === READINESS_GATES_KEY || key === CA_BUNDLE_KEY;
+  }
+
+  process(key: string, signal: AbortSignal): Promise<HandledResult> {
+    return key === CA_BUNDLE_KEY
+      ? this.#processCaBundle(key, signal)
+      : this.#processLoop(key, signal);
+  }
+}
