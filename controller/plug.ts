@@ -43,6 +43,21 @@ export const reconcilerPlug: PlugFactory = async ({ config, kc, aws, log }) => {
     },
   });
   const mapper = new GroupKeyMapper(caches, config.translate);
+  // Pod readiness gates (controller/readiness/): off with --webhook-port 0.
+  const gates =
+    config.webhook === undefined
+      ? undefined
+      : new ReadinessGates({
+          webhook: config.webhook,
+          kc,
+          caches,
+          aws,
+          translate: config.translate,
+          log,
+          mapper,
+          ...(ns !== undefined ? { watchNamespace: ns } : {}),
+        });
+
   const reconciler = new Reconciler({
     caches,
     mapper,
@@ -55,6 +70,7 @@ export const reconcilerPlug: PlugFactory = async ({ config, kc, aws, log }) => {
     ...(ns !== undefined ? { watchNamespace: ns } : {}),
     fullDiscoveryIntervalMs: config.fullDiscoveryIntervalMs,
     log,
+    ...(gates !== undefined ? { gatedAddresses: () => gates.gatedAddresses() } : {}),
   });
   // TargetGroupBindings: their own keys (`tgb:<ns>/<name>`) on the same queue and workers.
   const bindings = new BindingCache({ kc, ...(ns !== undefined ? { watchNamespace: ns } : {}) });
@@ -83,20 +99,6 @@ export const reconcilerPlug: PlugFactory = async ({ config, kc, aws, log }) => {
     if (done !== null && changed.length > 0) log.info('repaired the backend rules', { ...done });
     return { changesApplied: changed.length };
   }, log);
-
-  // Pod readiness gates (controller/readiness/): off with --webhook-port 0.
-  const gates =
-    config.webhook === undefined
-      ? undefined
-      : new ReadinessGates({
-          webhook: config.webhook,
-          kc,
-          caches,
-          aws,
-          translate: config.translate,
-          log,
-          ...(ns !== undefined ? { watchNamespace: ns } : {}),
-        });
 
   const plug: ControllerPlug = {
     async start(enqueue, signal) {

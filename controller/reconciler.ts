@@ -115,6 +115,8 @@ export interface ReconcilerOptions {
   readonly discovery?: DiscoveryCache;
   /** The NodePort range the node security groups admit; @default 30000-32767 */
   readonly nodePortRange?: NodePortRange;
+  /** Readiness gates: pods to register before their endpoint is ready (see Env). */
+  readonly gatedAddresses?: () => ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 /** A group's last built stack and the needs the cluster-level rules last served for it. */
@@ -372,6 +374,7 @@ export class Reconciler {
       oidcClients: caches.oidcSecrets().clients(),
       subnets,
       ...(backendSecurityGroupId !== undefined ? { backendSecurityGroupId } : {}),
+      ...(this.#o.gatedAddresses !== undefined ? { gatedAddresses: this.#o.gatedAddresses() } : {}),
     };
   }
 

@@ -14,8 +14,12 @@ import { AdmissionregistrationV1Api, CoreV1Api } from '@kubernetes/client-node';
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
 import type { AwsClients } from '../../pkg/aws/index.ts';
 import { gatedPodsInformer, type Informer } from '../../pkg/k8s/index.ts';
-import type { ClusterCaches } from '../../pkg/k8s/index.ts';
-import type { TranslateConfig } from '../../pkg/translate/index.ts';
+import type { ClusterCaches, GroupKeyMapper } from '../../pkg/k8s/index.ts';
+import {
+  gatedAddresses,
+  selectorMatches,
+  type TranslateConfig,
+} from '../../pkg/translate/index.ts';
 import type { WebhookConfig } from '../config.ts';
 import type { HandledResult } from '../handle-result.ts';
 import type { Logger } from '../log.ts';
@@ -47,6 +51,8 @@ export interface ReadinessGatesOptions {
   readonly extraSources?: readonly PodRouteSource[];
   /** Tests: listen on this host only. @default every interface */
   readonly host?: string;
+  /** Turns a Service whose gated pods changed into `targets:` keys. */
+  readonly mapper?: Pick<GroupKeyMapper, 'serviceTargetsChanged'>;
 }
 
 export class ReadinessGates {
@@ -55,6 +61,8 @@ export class ReadinessGates {
   readonly #o: ReadinessGatesOptions;
   readonly #sources: readonly PodRouteSource[];
   #server: RunningWebhookServer | undefined;
+  /** What registration saw of each gated pod last (see #registrationMayChange). */
+  readonly #registration = new Map<string, string>();
   #certs: CertificateSource | undefined;
   readonly #processLoop: (key: string, signal: AbortSignal) => Promise<HandledResult>;
   readonly #processCaBundle: (key: string, signal: AbortSignal) => Promise<HandledResult>;
@@ -108,6 +116,9 @@ export class ReadinessGates {
       enqueue(READINESS_GATES_KEY);
     };
     this.pods.onChange(poke);
+    this.pods.onChange((type, pod) => {
+      this.#registrationMayChange(type === 'deleted', pod, enqueue);
+    });
     this.#o.caches.services.onChange(poke);
     this.#o.caches.ingresses.onChange(poke);
     await this.pods.start();
@@ -141,6 +152,36 @@ export class ReadinessGates {
       }
       if (certs.caPem() !== undefined) enqueue(CA_BUNDLE_KEY);
     });
+  }
+
+  /** For the reconciler's Env: pods to register before their endpoint is ready. */
+  gatedAddresses(): Map<string, Set<string>> {
+    return gatedAddresses(this.pods.list());
+  }
+
+  /**
+   * A gated pod whose containers became ready (or whose IP or waiting gates changed) must
+   * be registered now, though its EndpointSlice does not change: a `targets:` key for
+   * every group routing to a Service that selects it.
+   */
+  #registrationMayChange(deleted: boolean, pod: V1Pod, enqueue: (key: string) => void): void {
+    const key = `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
+    const signature = deleted ? undefined : JSON.stringify([...gatedAddresses([pod])]);
+    if (this.#registration.get(key) === signature) return;
+    if (signature === undefined) this.#registration.delete(key);
+    else this.#registration.set(key, signature);
+    const mapper = this.#o.mapper;
+    if (mapper === undefined) return;
+    const namespace = pod.metadata?.namespace ?? '';
+    for (const service of this.#o.caches.services.list(namespace)) {
+      const selector = service.spec?.selector;
+      if (selector === undefined || !selectorMatches(selector, pod.metadata?.labels)) continue;
+      for (const k of mapper.serviceTargetsChanged(
+        `${namespace}/${service.metadata?.name ?? ''}`,
+      )) {
+        enqueue(k);
+      }
+    }
   }
 
   async stop(): Promise<void> {

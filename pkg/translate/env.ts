@@ -45,6 +45,12 @@ export interface Env {
   readonly oidcClients?: ReadonlyMap<string, OidcClient>;
   /** Security groups of the node ENIs, by instance ID, when known. */
   readonly nodeSecurityGroups?: ReadonlyMap<string, string>;
+  /**
+   * Readiness gates: by gate condition type, the IPs of pods whose containers are ready
+   * and which wait for that gate, registered although their endpoint is not ready yet.
+   * @default none
+   */
+  readonly gatedAddresses?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 /** Settings that come from flags; fixed for the life of a process. */

@@ -32,6 +32,7 @@ export {
   READINESS_GATE_PREFIX,
   gateConditionType,
   gateVerdict,
+  gatedAddresses,
   gatesForPod,
   ingressPodRoutes,
   isOurGate,

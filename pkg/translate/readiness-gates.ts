@@ -229,3 +229,27 @@ export function podCondition(pod: V1Pod, type: string): V1PodCondition | undefin
 export function podGates(pod: V1Pod): string[] {
   return (pod.spec?.readinessGates ?? []).map((g) => g.conditionType).filter(isOurGate);
 }
+
+/**
+ * By gate, the IPs of pods that wait only for it: containers ready, gate not True, not
+ * terminating. Their endpoints are not ready (the gate holds the pod back), yet they must
+ * be registered for the gate ever to turn True.
+ */
+export function gatedAddresses(pods: readonly V1Pod[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const pod of pods) {
+    const ip = pod.status?.podIP;
+    if (ip === undefined || ip === '' || pod.metadata?.deletionTimestamp !== undefined) continue;
+    if (podCondition(pod, 'ContainersReady')?.status !== 'True') continue;
+    for (const gate of podGates(pod)) {
+      if (podCondition(pod, gate)?.status === 'True') continue;
+      let ips = out.get(gate);
+      if (ips === undefined) {
+        ips = new Set();
+        out.set(gate, ips);
+      }
+      ips.add(ip);
+    }
+  }
+  return out;
+}
