@@ -46,8 +46,8 @@ export interface Env {
   /** Security groups of the node ENIs, by instance ID, when known. */
   readonly nodeSecurityGroups?: ReadonlyMap<string, string>;
   /**
-   * Readiness gates: by gate condition type, the IPs of pods whose containers are ready
-   * and which wait for that gate, registered although their endpoint is not ready yet.
+   * Readiness gates: by gate condition type, the IPs of pods that carry it with their
+   * containers ready, registered although their endpoint is not ready (yet).
    * @default none
    */
   readonly gatedAddresses?: ReadonlyMap<string, ReadonlySet<string>>;

@@ -231,9 +231,11 @@ export function podGates(pod: V1Pod): string[] {
 }
 
 /**
- * By gate, the IPs of pods that wait only for it: containers ready, gate not True, not
- * terminating. Their endpoints are not ready (the gate holds the pod back), yet they must
- * be registered for the gate ever to turn True.
+ * By gate, the IPs of pods that carry it with their containers ready (and are not
+ * terminating). While the gate is not True their endpoints are not ready, yet they must
+ * be registered for the gate ever to turn True. Once it is True they stay in, whatever
+ * the gate says: between our condition write and the endpoint turning ready there is a
+ * moment when only this keeps the target from being deregistered and registered again.
  */
 export function gatedAddresses(pods: readonly V1Pod[]): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
@@ -242,7 +244,6 @@ export function gatedAddresses(pods: readonly V1Pod[]): Map<string, Set<string>>
     if (ip === undefined || ip === '' || pod.metadata?.deletionTimestamp !== undefined) continue;
     if (podCondition(pod, 'ContainersReady')?.status !== 'True') continue;
     for (const gate of podGates(pod)) {
-      if (podCondition(pod, gate)?.status === 'True') continue;
       let ips = out.get(gate);
       if (ips === undefined) {
         ips = new Set();

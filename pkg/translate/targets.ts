@@ -55,9 +55,9 @@ export function instanceTargets(
  * Ready addresses (IPv4 unless asked otherwise) of the Service's EndpointSlices for `servicePort`: a slice port
  * carries the Service port's name (empty for an unnamed single port).
  *
- * Also the not-ready addresses in `gated`: pods whose containers are ready and which wait
- * only for this target group's readiness gate. They are not Ready until the target is
- * healthy, and it cannot be healthy until it is registered.
+ * Also the not-ready addresses in `gated`: pods whose containers are ready and which carry
+ * this target group's readiness gate. They are not Ready until the target is healthy,
+ * and it cannot be healthy until it is registered.
  */
 export function ipTargets(
   slices: readonly V1EndpointSlice[] | undefined,
