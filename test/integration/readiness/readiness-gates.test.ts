@@ -19,7 +19,6 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
-import type { CoreV1Api, V1Pod } from '@kubernetes/client-node';
 import { ReadinessGates, CA_BUNDLE_KEY } from '../../../controller/readiness/readiness-gates.ts';
 import { READINESS_GATES_KEY } from '../../../controller/readiness/pod-conditions.ts';
 import { createLogger } from '../../../controller/log.ts';
@@ -34,82 +33,12 @@ import { allocatePodIps } from '../../env/pod-ips.ts';
 import { freePort } from '../../env/ports.ts';
 import { useTestEnv } from '../../env/testenv.ts';
 import { eventually, ingress } from '../k8s/helpers.ts';
+import { createPodUntil, gatesOf, pod, webhookConfiguration } from './helpers.ts';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const strategicMerge = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
 const GATE_PREFIX = 'target-health.elbv2.k8s.aws/';
 const log = createLogger({ level: process.env.ALBATROSS_TEST_LOGS === '1' ? 'debug' : 'error' });
-
-export function pod(namespace: string, name: string, labels: Record<string, string>): V1Pod {
-  return {
-    metadata: { name, namespace, labels },
-    spec: { containers: [{ name: 'app', image: 'registry.example/app:1' }] },
-  };
-}
-
-/** The webhook configuration the chart installs, pointed at this process. */
-export function webhookConfiguration(name: string, port: number, caBundle?: string): object {
-  return {
-    metadata: { name },
-    webhooks: [
-      {
-        name: 'pod-readiness-gate.albatross.dev',
-        admissionReviewVersions: ['v1'],
-        sideEffects: 'None',
-        failurePolicy: 'Ignore',
-        timeoutSeconds: 5,
-        namespaceSelector: { matchLabels: { [READINESS_GATE_INJECT_LABEL]: 'enabled' } },
-        rules: [
-          {
-            apiGroups: [''],
-            apiVersions: ['v1'],
-            operations: ['CREATE'],
-            resources: ['pods'],
-            scope: 'Namespaced',
-          },
-        ],
-        clientConfig: {
-          url: `https://127.0.0.1:${String(port)}/mutate-v1-pod`,
-          ...(caBundle !== undefined ? { caBundle } : {}),
-        },
-      },
-    ],
-  };
-}
-
-/** The API server applies a new webhook configuration after a moment: retry until a pod shows it. */
-export async function createPodUntil(
-  core: CoreV1Api,
-  body: V1Pod,
-  done: (created: V1Pod) => boolean,
-  timeoutMs = 15_000,
-): Promise<V1Pod> {
-  const namespace = body.metadata?.namespace ?? '';
-  const base = body.metadata?.name ?? '';
-  const until = Date.now() + timeoutMs;
-  for (let i = 0; ; i++) {
-    const name = i === 0 ? base : `${base}-${String(i)}`;
-    const created = await core.createNamespacedPod({
-      namespace,
-      body: { metadata: { ...labelsOf(body), name }, spec: body.spec ?? { containers: [] } },
-    });
-    if (done(created) || Date.now() > until) return created;
-    await core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds: 0 });
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-function labelsOf(p: V1Pod): { namespace?: string; labels?: Record<string, string> } {
-  const { namespace, labels } = p.metadata ?? {};
-  return {
-    ...(namespace !== undefined ? { namespace } : {}),
-    ...(labels !== undefined ? { labels } : {}),
-  };
-}
-
-function gatesOf(p: V1Pod): string[] {
-  return (p.spec?.readinessGates ?? []).map((g) => g.conditionType);
-}
 
 describe('pod readiness gates (self-managed certificate)', () => {
   const testEnv = useTestEnv();
