@@ -64,6 +64,9 @@ export class ReadinessGates {
   /** What registration saw of each gated pod last (see #registrationMayChange). */
   readonly #registration = new Map<string, string>();
   #certs: CertificateSource | undefined;
+  #stopped = false;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #retryWake: (() => void) | undefined;
   readonly #processLoop: (key: string, signal: AbortSignal) => Promise<HandledResult>;
   readonly #processCaBundle: (key: string, signal: AbortSignal) => Promise<HandledResult>;
 
@@ -107,9 +110,8 @@ export class ReadinessGates {
     return this.#server?.port;
   }
 
-  /** Starts the pod cache, the certificate source and the server. */
+  /** Starts the pod cache, then the certificate source and the server (see #serve). */
   async start(enqueue: (key: string) => void): Promise<void> {
-    const { webhook, kc, log } = this.#o;
     const poke = (): void => {
       if (!this.loop.hasPending()) return;
       this.loop.nudge();
@@ -122,6 +124,46 @@ export class ReadinessGates {
     this.#o.caches.services.onChange(poke);
     this.#o.caches.ingresses.onChange(poke);
     await this.pods.start();
+    if (!(await this.#tryServing(enqueue, 2000))) void this.#serve(enqueue);
+  }
+
+  /**
+   * The certificate and the server. A failure here (no RBAC on the Secret yet, the port
+   * taken, an empty cert directory) must not stop Ingress reconciles: it is logged and
+   * retried with back-off until it works or the controller stops, and meanwhile the
+   * API server's calls fail and failurePolicy Ignore lets pods through without gates.
+   */
+  async #serve(enqueue: (key: string) => void): Promise<void> {
+    let delayMs = 2000;
+    while (!this.#isStopped()) {
+      await new Promise<void>((resolve) => {
+        this.#retryTimer = setTimeout(resolve, delayMs);
+        this.#retryWake = resolve;
+      });
+      delayMs = Math.min(delayMs * 2, 60_000);
+      if (this.#isStopped() || (await this.#tryServing(enqueue, delayMs))) return;
+    }
+  }
+
+  /** Re-read after an await: stop() may have run meanwhile. */
+  #isStopped(): boolean {
+    return this.#stopped;
+  }
+
+  async #tryServing(enqueue: (key: string) => void, retryInMs: number): Promise<boolean> {
+    try {
+      await this.#startServing(enqueue);
+      return true;
+    } catch (error) {
+      await this.#certs?.stop();
+      this.#certs = undefined;
+      this.#o.log.error('webhook not serving: retrying', { error, retryInMs });
+      return false;
+    }
+  }
+
+  async #startServing(enqueue: (key: string) => void): Promise<void> {
+    const { webhook, kc, log } = this.#o;
     this.#certs =
       webhook.certDir !== undefined
         ? await certDirCertificates(webhook.certDir, log)
@@ -152,6 +194,8 @@ export class ReadinessGates {
       }
       if (certs.caPem() !== undefined) enqueue(CA_BUNDLE_KEY);
     });
+    // The leader pushes the CA as soon as there is one.
+    if (certs.caPem() !== undefined) enqueue(CA_BUNDLE_KEY);
   }
 
   /** For the reconciler's Env: pods to register before their endpoint is ready. */
@@ -185,6 +229,9 @@ export class ReadinessGates {
   }
 
   async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
+    this.#retryWake?.();
     await this.#server?.close();
     await this.#certs?.stop();
     await this.pods.stop();
