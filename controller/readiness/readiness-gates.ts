@@ -17,7 +17,7 @@ import { gatedPodsInformer, type Informer } from '../../pkg/k8s/index.ts';
 import type { ClusterCaches, GroupKeyMapper } from '../../pkg/k8s/index.ts';
 import {
   gatedAddresses,
-  selectorMatches,
+  serviceSelectorMatches,
   type TranslateConfig,
 } from '../../pkg/translate/index.ts';
 import type { WebhookConfig } from '../config.ts';
@@ -219,7 +219,8 @@ export class ReadinessGates {
     const namespace = pod.metadata?.namespace ?? '';
     for (const service of this.#o.caches.services.list(namespace)) {
       const selector = service.spec?.selector;
-      if (selector === undefined || !selectorMatches(selector, pod.metadata?.labels)) continue;
+      if (selector === undefined || !serviceSelectorMatches(selector, pod.metadata?.labels))
+        continue;
       for (const k of mapper.serviceTargetsChanged(
         `${namespace}/${service.metadata?.name ?? ''}`,
       )) {

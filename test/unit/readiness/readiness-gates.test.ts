@@ -8,7 +8,7 @@ import {
   gatesForPod,
   ingressPodRoutes,
   readinessGatePatch,
-  selectorMatches,
+  serviceSelectorMatches as selectorMatches,
   type PodRoute,
   type TargetGroupHealth,
 } from '../../../pkg/translate/index.ts';
