@@ -7,6 +7,8 @@
  * A bad or missing value is one line naming the flag (and the variable it came from),
  * the value and what is allowed; the command exits 2 before touching anything.
  */
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import type { ArgsResult } from '../pkg/cli/index.ts';
 import { DEFAULT_NODE_PORT_RANGE, type NodePortRange } from '../pkg/plan/index.ts';
@@ -77,6 +79,26 @@ export interface ControllerConfig {
   readonly logLevel: LogLevel;
   /** How long SIGTERM waits for in-flight reconciles before cancelling them. @default 25000 */
   readonly shutdownGracePeriodMs: number;
+  /** The pod readiness-gate webhook; `undefined` when `--webhook-port 0` turns it off. */
+  readonly webhook?: WebhookConfig;
+}
+
+/** The mutating admission webhook that injects pod readiness gates (see controller/webhook/). */
+export interface WebhookConfig {
+  /** HTTPS port on every interface. @default 9443 */
+  readonly port: number;
+  /** cert-manager mode: serve tls.crt/tls.key from here, reloaded on change. Unset: self-managed. */
+  readonly certDir?: string;
+  /** The MutatingWebhookConfiguration whose caBundle the leader keeps current (self-managed). @default 'albatross-webhook' */
+  readonly configurationName: string;
+  /** @default 'albatross-webhook' */
+  readonly serviceName: string;
+  /** @default POD_NAMESPACE, else the service account's namespace file, else 'kube-system' */
+  readonly serviceNamespace: string;
+  /** Secret holding the self-managed CA, certificate and key. @default 'albatross-webhook-tls' */
+  readonly secretName: string;
+  /** Further SANs of the self-managed certificate (DNS names or IP addresses). @default none */
+  readonly extraSans: readonly string[];
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -246,6 +268,43 @@ const flags: readonly FlagSpec[] = [
     ),
     type: 'boolean',
   },
+  flag(
+    'webhook-port',
+    [],
+    '9443',
+    'HTTPS port of the pod readiness-gate webhook; 0 turns the webhook and readiness gates off.',
+  ),
+  flag(
+    'webhook-cert-dir',
+    [],
+    '(self-managed)',
+    'Serve tls.crt and tls.key from this directory (cert-manager), reloading on change.',
+  ),
+  flag(
+    'webhook-configuration-name',
+    [],
+    'albatross-webhook',
+    'MutatingWebhookConfiguration whose caBundle is kept current (self-managed certificate).',
+  ),
+  flag('webhook-service-name', [], 'albatross-webhook', 'Service in front of the webhook.'),
+  flag(
+    'webhook-service-namespace',
+    ['POD_NAMESPACE'],
+    '(the pod namespace)',
+    'Namespace of the webhook Service and Secret.',
+  ),
+  flag(
+    'webhook-secret-name',
+    [],
+    'albatross-webhook-tls',
+    'Secret holding the self-managed CA, certificate and key, shared by every replica.',
+  ),
+  flag(
+    'webhook-extra-sans',
+    [],
+    '(none)',
+    'Further names of the self-managed certificate: comma-separated DNS names or IP addresses.',
+  ),
 ];
 
 function flag(name: string, extraEnv: readonly string[], def: string, help: string): FlagSpec {
@@ -280,6 +339,8 @@ class UsageError extends Error {
 export function parseControllerConfig(
   argv: readonly string[],
   env: Env,
+  /** The service account's namespace, when running in a pod (the webhook's default). */
+  podNamespace?: string,
 ): ArgsResult<ControllerConfig> {
   let values: Record<string, string | boolean | undefined>;
   const args = normaliseBooleans(argv);
@@ -300,7 +361,7 @@ export function parseControllerConfig(
   }
   if (values.help === true) return { kind: 'help' };
   try {
-    return { kind: 'ok', options: deepFreeze(build(new Reader(values, env))) };
+    return { kind: 'ok', options: deepFreeze(build(new Reader(values, env), podNamespace)) };
   } catch (err) {
     if (err instanceof UsageError) return usage(err.message);
     throw err;
@@ -309,10 +370,21 @@ export function parseControllerConfig(
 
 /** The process's arguments and environment, parsed once. */
 export function loadControllerConfig(argv: readonly string[]): ArgsResult<ControllerConfig> {
-  return parseControllerConfig(argv, process.env);
+  return parseControllerConfig(argv, process.env, serviceAccountNamespace());
 }
 
-function build(r: Reader): ControllerConfig {
+const SERVICE_ACCOUNT_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+
+function serviceAccountNamespace(): string | undefined {
+  try {
+    const ns = readFileSync(SERVICE_ACCOUNT_NAMESPACE, 'utf8').trim();
+    return ns === '' ? undefined : ns;
+  } catch {
+    return undefined;
+  }
+}
+
+function build(r: Reader, podNamespace?: string): ControllerConfig {
   const clusterName = r.required('cluster-name', (v) =>
     /^[A-Za-z0-9][-A-Za-z0-9_.]{0,62}$/.test(v)
       ? v
@@ -443,6 +515,7 @@ function build(r: Reader): ControllerConfig {
       ? { from, to }
       : fail('a port range FROM-TO, 1 ≤ FROM ≤ TO ≤ 65535');
   });
+  const webhook = buildWebhook(r, podNamespace);
   return {
     translate: {
       clusterName,
@@ -474,6 +547,42 @@ function build(r: Reader): ControllerConfig {
     healthAddr,
     logLevel,
     shutdownGracePeriodMs,
+    ...(webhook !== undefined ? { webhook } : {}),
+  };
+}
+
+function buildWebhook(r: Reader, podNamespace: string | undefined): WebhookConfig | undefined {
+  const port = r.value('webhook-port', 9443, (v) => {
+    const n = Number(v);
+    return /^\d{1,5}$/.test(v) && n <= 65535 ? n : fail('a port from 1 to 65535, or 0 for off');
+  });
+  if (port === 0) return undefined;
+  const certDir = r.optional('webhook-cert-dir', (v) => v);
+  const objectName = (v: string): string =>
+    isDnsSubdomain(v) ? v : fail('a lower-case DNS subdomain name');
+  const serviceName = r.value('webhook-service-name', 'albatross-webhook', (v) =>
+    /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/.test(v) ? v : fail('a Service name (DNS label)'),
+  );
+  const serviceNamespace =
+    r.optional('webhook-service-namespace', (v) =>
+      /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(v) ? v : fail('a namespace name'),
+    ) ??
+    podNamespace ??
+    'kube-system';
+  const extraSans = r.value('webhook-extra-sans', [] as readonly string[], (v) => {
+    const sans = v.split(',').map((s) => s.trim());
+    return sans.every((s) => isIP(s) !== 0 || isDnsSubdomain(s.replace(/^\*\./, '')))
+      ? sans
+      : fail('comma-separated DNS names or IP addresses such as 127.0.0.1,webhook.local');
+  });
+  return {
+    port,
+    ...(certDir !== undefined ? { certDir } : {}),
+    configurationName: r.value('webhook-configuration-name', 'albatross-webhook', objectName),
+    serviceName,
+    serviceNamespace,
+    secretName: r.value('webhook-secret-name', 'albatross-webhook-tls', objectName),
+    extraSans,
   };
 }
 

@@ -25,6 +25,7 @@ import { BindingReconciler } from './binding-reconciler.ts';
 import type { PlugFactory } from './controller-command.ts';
 import type { ControllerPlug } from './manager.ts';
 import { processWith } from './manager.ts';
+import { ReadinessGates } from './readiness/readiness-gates.ts';
 import { Reconciler } from './reconciler.ts';
 import { vpcFromNodes } from './vpc-from-nodes.ts';
 
@@ -42,6 +43,21 @@ export const reconcilerPlug: PlugFactory = async ({ config, kc, aws, log }) => {
     },
   });
   const mapper = new GroupKeyMapper(caches, config.translate);
+  // Pod readiness gates (controller/readiness/): off with --webhook-port 0.
+  const gates =
+    config.webhook === undefined
+      ? undefined
+      : new ReadinessGates({
+          webhook: config.webhook,
+          kc,
+          caches,
+          aws,
+          translate: config.translate,
+          log,
+          mapper,
+          ...(ns !== undefined ? { watchNamespace: ns } : {}),
+        });
+
   const reconciler = new Reconciler({
     caches,
     mapper,
@@ -55,6 +71,7 @@ export const reconcilerPlug: PlugFactory = async ({ config, kc, aws, log }) => {
     fullDiscoveryIntervalMs: config.fullDiscoveryIntervalMs,
     certificateDiscoveryTtlMs: config.certificateDiscoveryTtlMs,
     log,
+    ...(gates !== undefined ? { gatedAddresses: () => gates.gatedAddresses() } : {}),
   });
   // TargetGroupBindings: their own keys (`tgb:<ns>/<name>`) on the same queue and workers.
   const bindings = new BindingCache({ kc, ...(ns !== undefined ? { watchNamespace: ns } : {}) });
@@ -91,13 +108,21 @@ export const reconcilerPlug: PlugFactory = async ({ config, kc, aws, log }) => {
       try {
         await caches.start();
         await bindings.start();
+        await gates?.start(enqueue);
         await aborted(signal);
       } finally {
+        await gates?.stop();
         await Promise.all([caches.stop(), bindings.stop()]);
       }
     },
-    hasSynced: () => caches.hasSynced() && bindings.hasSynced(),
-    keys: () => [...reconciler.resyncKeys(), ...bindings.keys(), GARBAGE_KEY, BACKEND_ACCESS_KEY],
+    hasSynced: () => caches.hasSynced() && bindings.hasSynced() && (gates?.hasSynced() ?? true),
+    keys: () => [
+      ...reconciler.resyncKeys(),
+      ...bindings.keys(),
+      GARBAGE_KEY,
+      BACKEND_ACCESS_KEY,
+      ...(gates?.keys() ?? []),
+    ],
     process: (key, signal) =>
       key.startsWith(BINDING_KEY_PREFIX)
         ? processBinding(key, signal)
@@ -105,6 +130,8 @@ export const reconcilerPlug: PlugFactory = async ({ config, kc, aws, log }) => {
           ? collectGarbage(key, signal)
           : key === BACKEND_ACCESS_KEY
             ? backendAccess(key, signal)
+            : gates?.handles(key) === true
+              ? gates.process(key, signal)
             : reconciler.process(key, signal),
     managedLoadBalancers: () => reconciler.managedLoadBalancers(),
   };

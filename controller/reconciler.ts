@@ -121,6 +121,8 @@ export interface ReconcilerOptions {
   readonly certificates?: CertificateCache;
   /** TTL of the default certificate list. Ignored when `certificates` is given. @default 60000 */
   readonly certificateDiscoveryTtlMs?: number;
+  /** Readiness gates: pods to register before their endpoint is ready (see Env). */
+  readonly gatedAddresses?: () => ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 /** A group's last built stack and the needs the cluster-level rules last served for it. */
@@ -389,6 +391,7 @@ export class Reconciler {
       oidcClients: caches.oidcSecrets().clients(),
       subnets,
       ...(backendSecurityGroupId !== undefined ? { backendSecurityGroupId } : {}),
+      ...(this.#o.gatedAddresses !== undefined ? { gatedAddresses: this.#o.gatedAddresses() } : {}),
     };
   }
 

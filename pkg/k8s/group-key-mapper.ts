@@ -151,7 +151,11 @@ export class GroupKeyMapper {
   endpointSliceChanged(_type: ChangeType, slice: V1EndpointSlice): string[] {
     const serviceName = slice.metadata?.labels?.[SERVICE_NAME_LABEL];
     if (serviceName === undefined) return [];
-    const service = `${slice.metadata?.namespace ?? ''}/${serviceName}`;
+    return this.serviceTargetsChanged(`${slice.metadata?.namespace ?? ''}/${serviceName}`);
+  }
+
+  /** The targets of a Service (`namespace/name`) changed: e.g. a gated pod's containers are ready. */
+  serviceTargetsChanged(service: string): string[] {
     return this.#groupsRoutingTo(service)
       .filter((group) => {
         const use = this.#targetUse.get(group);

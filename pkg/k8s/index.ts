@@ -54,3 +54,5 @@ export {
   writeOwnedTargets,
 } from './owned-targets.ts';
 export type { OwnedTargets } from './owned-targets.ts';
+export { GATED_POD_SELECTOR, gatedPodsInformer, stripPod } from './gated-pods.ts';
+export type { GatedPodsOptions } from './gated-pods.ts';

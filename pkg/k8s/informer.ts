@@ -44,6 +44,10 @@ export interface InformerOptions<T extends KubernetesObject> {
    * @default none
    */
   readonly marks?: (object: T) => readonly string[];
+  /** Watch only objects with these labels (the `list` function must apply it too). */
+  readonly labelSelector?: string;
+  /** Watch only objects these fields select (the `list` function must apply it too). */
+  readonly fieldSelector?: string;
   /** @default 5 minutes */
   readonly stallTimeoutMs?: number;
   /** First delay after an error, doubled per consecutive error. @default 1000 */
@@ -132,7 +136,14 @@ export class Informer<T extends KubernetesObject> {
       this.#lastActivity = this.#clock.now();
       return result;
     };
-    this.#listWatch = new ListWatch<T>(options.path, this.#watch, list, false);
+    this.#listWatch = new ListWatch<T>(
+      options.path,
+      this.#watch,
+      list,
+      false,
+      options.labelSelector,
+      options.fieldSelector,
+    );
     this.#listWatch.on('add', (o) => {
       this.#notify('added', o);
     });

@@ -85,7 +85,7 @@ export function stripNode(node: V1Node): V1Node {
   return node;
 }
 
-/** Services: type, ports, selector-free; what translate reads for backends. */
+/** Services: type, ports and selector; what translate reads for backends, and readiness gates. */
 export function stripService(service: V1Service): V1Service {
   stripMetadata(service);
   const spec = service.spec;
@@ -93,6 +93,8 @@ export function stripService(service: V1Service): V1Service {
     service.spec = {
       ...(spec.type !== undefined ? { type: spec.type } : {}),
       ...(spec.ports !== undefined ? { ports: spec.ports } : {}),
+      // Which pods a readiness gate goes to.
+      ...(spec.selector !== undefined ? { selector: spec.selector } : {}),
       ...(spec.ipFamilies !== undefined ? { ipFamilies: spec.ipFamilies } : {}),
     };
   }

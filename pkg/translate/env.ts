@@ -61,6 +61,12 @@ export interface Env {
    * (offline, or no listener needed discovery): listeners show the hosts to discover for.
    */
   readonly certificates?: readonly AcmCertificate[];
+  /**
+   * Readiness gates: by gate condition type, the IPs of pods that carry it with their
+   * containers ready, registered although their endpoint is not ready (yet).
+   * @default none
+   */
+  readonly gatedAddresses?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 /** Which add-on kinds the controller manages (`--enable-wafv2`, `--enable-waf`, `--enable-shield`). */

@@ -34,3 +34,28 @@ export type {
   TargetGroupBindingObject,
   TargetGroupBindingSpec,
 } from './target-group-binding.ts';
+export {
+  GATED_POD_LABEL,
+  GATED_POD_LABEL_VALUE,
+  READINESS_GATE_INJECT_LABEL,
+  READINESS_GATE_PREFIX,
+  gateConditionType,
+  gateVerdict,
+  gatedAddresses,
+  gatesForPod,
+  ingressPodRoutes,
+  isOurGate,
+  podCondition,
+  podGates,
+  readinessGatePatch,
+  routesToPod,
+  selectorMatches as serviceSelectorMatches,
+} from './readiness-gates.ts';
+export type {
+  GateVerdict,
+  JsonPatchOperation,
+  PodRoute,
+  TargetGroupHealth,
+  TargetGroupRef,
+  TargetHealthEntry,
+} from './readiness-gates.ts';

@@ -20,6 +20,7 @@ import { resourceTags, targetGroupId, targetGroupName } from '../naming/index.ts
 import type { Env, TranslateConfig } from './env.ts';
 import { externalTagProblems, withoutExternalTags } from './external-tags.ts';
 import { problem } from './problems.ts';
+import { gateConditionType } from './readiness-gates.ts';
 import { instanceTargets, ipTargets } from './targets.ts';
 
 export interface TargetGroupInput {
@@ -157,6 +158,17 @@ export function buildTargetGroup(
   // reference controller uses 1 there (targets carry their own ports).
   const port =
     (targetType === 'instance' ? servicePort.nodePort : numericTargetPort(servicePort)) ?? 1;
+  const name = targetGroupName({
+    cluster: config.clusterName,
+    groupId: input.groupId,
+    member,
+    service: input.serviceKey,
+    port: String(input.portRef),
+    targetType,
+    protocol,
+    protocolVersion,
+    ...(targetControlPort !== undefined ? { targetControlPort } : {}),
+  });
   const targets =
     targetType === 'instance'
       ? instanceTargets(env.nodes, servicePort.nodePort, s.nodeLabels)
@@ -165,20 +177,12 @@ export function buildTargetGroup(
             ? undefined
             : (env.endpointSlices.get(input.serviceKey) ?? []),
           servicePort,
+          'IPv4',
+          env.gatedAddresses?.get(gateConditionType(name)),
         );
   const targetGroup: TargetGroup = {
     id,
-    name: targetGroupName({
-      cluster: config.clusterName,
-      groupId: input.groupId,
-      member,
-      service: input.serviceKey,
-      port: String(input.portRef),
-      targetType,
-      protocol,
-      protocolVersion,
-      ...(targetControlPort !== undefined ? { targetControlPort } : {}),
-    }),
+    name,
     member,
     service: `${input.serviceKey}:${input.portRef}`,
     targetType,

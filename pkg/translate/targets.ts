@@ -54,11 +54,16 @@ export function instanceTargets(
 /**
  * Ready addresses (IPv4 unless asked otherwise) of the Service's EndpointSlices for `servicePort`: a slice port
  * carries the Service port's name (empty for an unnamed single port).
+ *
+ * Also the not-ready addresses in `gated`: pods whose containers are ready and which carry
+ * this target group's readiness gate. They are not Ready until the target is healthy,
+ * and it cannot be healthy until it is registered.
  */
 export function ipTargets(
   slices: readonly V1EndpointSlice[] | undefined,
   servicePort: V1ServicePort,
   addressType: 'IPv4' | 'IPv6' = 'IPv4',
+  gated?: ReadonlySet<string>,
 ): readonly Target[] | null {
   if (slices === undefined) return null;
   const name = servicePort.name ?? '';
@@ -69,8 +74,9 @@ export function ipTargets(
     const port = (slice.ports ?? []).find((p) => (p.name ?? '') === name)?.port;
     if (port === undefined) continue;
     for (const ep of slice.endpoints ?? []) {
-      if (ep.conditions?.ready === false) continue;
+      const ready = ep.conditions?.ready !== false;
       for (const addr of maybe(ep.addresses) ?? []) {
+        if (!ready && gated?.has(addr) !== true) continue;
         const key = `${addr}:${port}`;
         if (seen.has(key)) continue;
         seen.add(key);

@@ -75,7 +75,9 @@ export async function measureControllerRss(
       '--metrics-addr',
       '127.0.0.1:0',
       '--health-addr',
-      '127.0.0.1:0',
+      '127.0.0.1:0', // No MutatingWebhookConfiguration points here; a fixed port could be taken.
+      '--webhook-port',
+      '0',
     ],
     {
       cwd: root,

@@ -241,6 +241,10 @@ export function useControllers(): {
         '127.0.0.1:0',
         '--health-addr',
         '127.0.0.1:0',
+        // Several controllers run at once and would race for one webhook port; a suite
+        // that tests the webhook turns it on in `args` (the last value wins).
+        '--webhook-port',
+        '0',
         ...(options.args ?? []),
       ];
       const child = spawn(join(root, 'scripts', 'node'), args, {

@@ -111,7 +111,9 @@ function startController(env: TestEnv, logFile: string): ChildProcess {
       '--health-addr',
       '127.0.0.1:0',
       '--sync-period',
-      '1m',
+      '1m', // No MutatingWebhookConfiguration points here; a fixed port could be taken.
+      '--webhook-port',
+      '0',
     ],
     { env: { ...process.env, ...env.exports() }, stdio: ['ignore', 'ignore', 'pipe'] },
   );

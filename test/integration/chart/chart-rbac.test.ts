@@ -213,7 +213,21 @@ describe("helm chart: the controller works with exactly the chart's RBAC", () =>
           name: 'albatross-webhook',
         },
       ],
+      [
+        'read its webhook configuration',
+        {
+          group: 'admissionregistration.k8s.io',
+          resource: 'mutatingwebhookconfigurations',
+          verb: 'get',
+          name: 'albatross-webhook',
+        },
+      ],
       ['create its TLS Secret', { resource: 'secrets', verb: 'create', namespace: ns }],
+      // Every replica watches it (by name) to serve a renewal another replica wrote.
+      [
+        'watch its TLS Secret',
+        { resource: 'secrets', verb: 'watch', namespace: ns, name: `${fullname}-webhook-tls` },
+      ],
       [
         'update its TLS Secret',
         { resource: 'secrets', verb: 'update', namespace: ns, name: `${fullname}-webhook-tls` },

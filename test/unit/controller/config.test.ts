@@ -62,6 +62,14 @@ describe('controller config: defaults and sources', () => {
       fullDiscoveryIntervalMs: 86_400_000,
       certificateDiscoveryTtlMs: 60_000,
       nodePortRange: { from: 30000, to: 32767 },
+      webhook: {
+        port: 9443,
+        configurationName: 'albatross-webhook',
+        serviceName: 'albatross-webhook',
+        serviceNamespace: 'kube-system',
+        secretName: 'albatross-webhook-tls',
+        extraSans: [],
+      },
     });
   });
 
@@ -103,6 +111,15 @@ describe('controller config: defaults and sources', () => {
     });
     assert.equal(config.kubeconfig, '/home/me/.kube/config');
     assert.equal(config.leaderElection.namespace, 'albatross-system');
+    assert.equal(config.webhook?.serviceNamespace, 'albatross-system');
+  });
+
+  it('GIVEN a service account namespace and no variable THEN the webhook lives in it', () => {
+    const result = parseControllerConfig([], required, 'from-the-pod');
+    assert.equal(
+      result.kind === 'ok' ? result.options.webhook?.serviceNamespace : '',
+      'from-the-pod',
+    );
   });
 
   it('GIVEN an empty variable THEN it counts as unset', () => {
@@ -151,6 +168,19 @@ const good: readonly (readonly [string, string, (c: ControllerConfig) => unknown
   ['--shutdown-grace-period', '0', (c) => c.shutdownGracePeriodMs, 0],
   ['--full-discovery-interval', '1h', (c) => c.fullDiscoveryIntervalMs, 3_600_000],
   ['--node-port-range', '20000-22767', (c) => c.nodePortRange, { from: 20000, to: 22767 }],
+  ['--webhook-port', '0', (c) => c.webhook, undefined],
+  ['--webhook-port', '10250', (c) => c.webhook?.port, 10250],
+  ['--webhook-cert-dir', '/tmp/k8s-webhook', (c) => c.webhook?.certDir, '/tmp/k8s-webhook'],
+  ['--webhook-configuration-name', 'alb-wh', (c) => c.webhook?.configurationName, 'alb-wh'],
+  ['--webhook-service-name', 'alb-wh-svc', (c) => c.webhook?.serviceName, 'alb-wh-svc'],
+  ['--webhook-service-namespace', 'ops', (c) => c.webhook?.serviceNamespace, 'ops'],
+  ['--webhook-secret-name', 'wh.tls', (c) => c.webhook?.secretName, 'wh.tls'],
+  [
+    '--webhook-extra-sans',
+    '127.0.0.1, ::1,webhook.local',
+    (c) => c.webhook?.extraSans,
+    ['127.0.0.1', '::1', 'webhook.local'],
+  ],
 ];
 
 describe('controller config: good values', () => {
@@ -296,6 +326,21 @@ const bad: readonly (readonly [readonly string[], Record<string, string>, string
     "--health-addr must be host:port with a port from 0 to 65535, such as :8080 or 127.0.0.1:0, not ':70000'",
   ],
   [['--log-level', 'trace'], {}, "--log-level must be debug, info, warn, error, not 'trace'"],
+  [
+    ['--webhook-port', '70000'],
+    {},
+    "--webhook-port must be a port from 1 to 65535, or 0 for off, not '70000'",
+  ],
+  [
+    ['--webhook-service-name', 'Web_hook'],
+    {},
+    "--webhook-service-name must be a Service name (DNS label), not 'Web_hook'",
+  ],
+  [
+    ['--webhook-extra-sans', '127.0.0.1,bad name'],
+    {},
+    "--webhook-extra-sans must be comma-separated DNS names or IP addresses such as 127.0.0.1,webhook.local, not '127.0.0.1,bad name'",
+  ],
   [['--bogus'], {}, "unknown flag '--bogus' (see albatross controller --help)"],
   [['--workers'], {}, '--workers needs a value (see albatross controller --help)'],
   [

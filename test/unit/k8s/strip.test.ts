@@ -107,7 +107,7 @@ describe('stripping what the caches hold', () => {
     assert.equal(kept.metadata.ownerReferences, undefined);
   });
 
-  it('keeps of a Service its type, ports and annotations, not its status', () => {
+  it('keeps of a Service its type, ports, selector and annotations, not its status', () => {
     // GIVEN a NodePort Service with a health-check annotation and a load balancer status
     const service: V1Service = {
       metadata: {
@@ -130,6 +130,8 @@ describe('stripping what the caches hold', () => {
     assert.deepEqual(kept.spec, {
       type: 'NodePort',
       ports: [{ name: 'http', port: 80, targetPort: 8080, nodePort: 30080 }],
+      // The readiness-gate webhook matches pods against it.
+      selector: { app: 'web' },
     });
     assert.deepEqual(kept.metadata?.annotations, {
       'alb.ingress.kubernetes.io/healthcheck-path': '/healthz',
