@@ -132,7 +132,7 @@ export const reconcilerPlug: PlugFactory = async ({ config, kc, aws, log }) => {
             ? backendAccess(key, signal)
             : gates?.handles(key) === true
               ? gates.process(key, signal)
-            : reconciler.process(key, signal),
+              : reconciler.process(key, signal),
     managedLoadBalancers: () => reconciler.managedLoadBalancers(),
   };
   log.info('reconciler plugged in', { vpcId });
