@@ -137,7 +137,7 @@ function loadBalancerLines(lb: LoadBalancer): string[] {
       : lb.subnets.kind === 'listed'
         ? `${lb.subnets.entries.join(', ')} (resolved at apply)`
         : lb.subnets.kind === 'tagged'
-          ? `subnets tagged ${showSubnetTags(lb.subnets.tags)} (resolved at apply)`
+          ? `tagged ${showSubnetTags(lb.subnets.tags)} (resolved at apply)`
           : `discovered at apply (tag kubernetes.io/role/${lb.subnets.role})`;
   const groups = lb.securityGroups
     .map((ref) =>
