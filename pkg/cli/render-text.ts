@@ -14,6 +14,7 @@ import type {
   Stack,
   TargetGroup,
 } from '../model/index.ts';
+import { showSubnetTags } from '../model/index.ts';
 import { renderChange } from '../plan/index.ts';
 import { describeActions, describeConditions, describeTransform } from './describe-rule.ts';
 import type { PlanReport, StackChange } from './plan-report.ts';
@@ -135,7 +136,9 @@ function loadBalancerLines(lb: LoadBalancer): string[] {
       ? `${lb.subnets.subnetIds.join(', ')}${lb.subnets.discovered === true ? ' (discovered; an existing ALB keeps its subnets)' : ''}`
       : lb.subnets.kind === 'listed'
         ? `${lb.subnets.entries.join(', ')} (resolved at apply)`
-        : `discovered at apply (tag kubernetes.io/role/${lb.subnets.role})`;
+        : lb.subnets.kind === 'tagged'
+          ? `tagged ${showSubnetTags(lb.subnets.tags)} (resolved at apply)`
+          : `discovered at apply (tag kubernetes.io/role/${lb.subnets.role})`;
   const groups = lb.securityGroups
     .map((ref) =>
       ref.kind === 'managed'

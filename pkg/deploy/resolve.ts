@@ -15,6 +15,7 @@ import type {
   SubnetSelection,
   TargetGroupTuple,
 } from '../model/index.ts';
+import { showSubnetTags } from '../model/index.ts';
 import { withClientSecrets } from './auth-secrets.ts';
 import { ensureBackendSecurityGroup } from './backend-security-group.ts';
 import { call, DeployError, sendOptions } from './context.ts';
@@ -75,7 +76,9 @@ export function subnetIds(selection: SubnetSelection): string[] {
   const what =
     selection.kind === 'listed'
       ? `listed subnets ${selection.entries.join(', ')}`
-      : `subnet discovery for role ${selection.role}`;
+      : selection.kind === 'tagged'
+        ? `subnets tagged ${showSubnetTags(selection.tags)}`
+        : `subnet discovery for role ${selection.role}`;
   throw new DeployError(
     `subnets are not resolved (${what}): the environment must resolve them to subnet IDs before apply`,
   );

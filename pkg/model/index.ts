@@ -7,3 +7,4 @@ export type * from './actual.ts';
 export type * from './backend-access.ts';
 export type * from './addons.ts';
 export { ResourceKinds } from './change.ts';
+export { showSubnetTags } from './subnet-tags.ts';

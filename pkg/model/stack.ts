@@ -43,7 +43,9 @@ export type SubnetSelection =
   /** IDs (`subnet-…`) or Name tags, as the `subnets` annotation lists them. */
   | { readonly kind: 'listed'; readonly entries: readonly string[] }
   /** Tag-based discovery; see the spec's subnet discovery rules. */
-  | { readonly kind: 'discover'; readonly role: 'elb' | 'internal-elb' };
+  | { readonly kind: 'discover'; readonly role: 'elb' | 'internal-elb' }
+  /** IngressClassParams `subnets.tags`: a subnet matches when each key has one of its values. */
+  | { readonly kind: 'tagged'; readonly tags: Readonly<Record<string, readonly string[]>> };
 
 /** A security group attached to the ALB. */
 export type SecurityGroupRef =

@@ -20,6 +20,7 @@
 import { albAnnotation } from '../annotations/index.ts';
 import type { Cidr } from '../annotations/index.ts';
 import type { IngressGroup } from '../ingress/group.ts';
+import { showSubnetTags } from '../model/index.ts';
 import type {
   Action,
   Listener,
@@ -55,6 +56,7 @@ import { compileMember } from './member.ts';
 import { problem } from './problems.ts';
 import { orderRules } from './rule-order.ts';
 import { backendAccessRules, defaultCidrs, frontendSecurityGroup } from './security-groups.ts';
+import { paramsSubnetTags } from './subnet-tags.ts';
 import { selectSubnets } from './subnets.ts';
 
 export interface BuildResult {
@@ -320,14 +322,22 @@ export function buildStack(group: IngressGroup, env: Env, config: TranslateConfi
     redirectPort = undefined;
   }
 
-  const subnetResult = selectSubnets(subnets?.value, scheme, cluster, env.subnets);
+  const subnetTags = paramsSubnetTags(group.members);
+  for (const p of subnetTags.problems) f.add(p);
+  const subnetResult = selectSubnets(subnets?.value, scheme, cluster, env.subnets, subnetTags.tags);
   if (!subnetResult.ok) {
     for (const d of drafts) {
       f.add(
         problem(
           d.key,
-          albAnnotation('subnets'),
-          subnets === undefined ? '' : showList(subnets.value),
+          subnetTags.tags !== undefined
+            ? 'IngressClassParams spec.subnets.tags'
+            : albAnnotation('subnets'),
+          subnetTags.tags !== undefined
+            ? showSubnetTags(subnetTags.tags)
+            : subnets === undefined
+              ? ''
+              : showList(subnets.value),
           subnetResult.message,
         ),
       );

@@ -4,6 +4,7 @@
  * discovered by the reference controller's rules.
  */
 import type { Scheme, SubnetSelection } from '../model/index.ts';
+import { showSubnetTags } from '../model/index.ts';
 import type { Subnet } from './env.ts';
 
 export type SubnetResult =
@@ -25,9 +26,11 @@ export function selectSubnets(
   scheme: Scheme,
   clusterName: string,
   known: readonly Subnet[] | undefined,
+  /** IngressClassParams `subnets.tags`; takes the place of a listed set or discovery. */
+  tags?: Readonly<Record<string, readonly string[]>>,
 ): SubnetResult {
   const role = scheme === 'internet-facing' ? 'elb' : 'internal-elb';
-  if (listed !== undefined) {
+  if (listed !== undefined && tags === undefined) {
     const unresolved: SubnetSelection = { kind: 'listed', entries: listed };
     if (known === undefined) return { ok: true, selection: unresolved };
     const chosen: Subnet[] = [];
@@ -54,30 +57,14 @@ export function selectSubnets(
     }
     return { ok: true, selection: resolved(chosen) };
   }
+  if (tags !== undefined) return selectTagged(tags, clusterName, known);
   const unresolved: SubnetSelection = { kind: 'discover', role };
   if (known === undefined) return { ok: true, selection: unresolved };
   const roleTag = `kubernetes.io/role/${role}`;
-  const ours = `kubernetes.io/cluster/${clusterName}`;
-  const candidates = known.filter((s) => {
-    const v = s.tags[roleTag];
-    if (v !== '' && v !== '1') return false;
-    const clusterTags = Object.keys(s.tags).filter((k) => k.startsWith('kubernetes.io/cluster/'));
-    if (clusterTags.length > 0 && !clusterTags.includes(ours)) return false;
-    return s.availableIpAddressCount >= MIN_FREE_IPS;
-  });
-  const byAz = new Map<string, Subnet>();
-  for (const s of candidates) {
-    const best = byAz.get(s.availabilityZone);
-    const rank = (x: Subnet): number => (Object.hasOwn(x.tags, ours) ? 0 : 1);
-    if (
-      best === undefined ||
-      rank(s) < rank(best) ||
-      (rank(s) === rank(best) && s.subnetId < best.subnetId)
-    ) {
-      byAz.set(s.availabilityZone, s);
-    }
-  }
-  const chosen = [...byAz.values()];
+  const chosen = onePerAz(
+    known.filter((s) => s.tags[roleTag] === '' || s.tags[roleTag] === '1'),
+    clusterName,
+  );
   if (distinctAzs(chosen) < 2) {
     return {
       ok: false,
@@ -87,4 +74,60 @@ export function selectSubnets(
   }
   const ids = chosen.map((s) => s.subnetId).sort();
   return { ok: true, selection: { kind: 'resolved', subnetIds: ids, discovered: true } };
+}
+
+/**
+ * IngressClassParams `subnets.tags`: the candidates are the subnets carrying, for every
+ * key, one of its values; from them discovery's ranking picks one per AZ. Like discovery
+ * the choice only creates an ALB: an existing one keeps its subnets.
+ */
+function selectTagged(
+  tags: Readonly<Record<string, readonly string[]>>,
+  clusterName: string,
+  known: readonly Subnet[] | undefined,
+): SubnetResult {
+  const unresolved: SubnetSelection = { kind: 'tagged', tags };
+  if (known === undefined) return { ok: true, selection: unresolved };
+  const matching = known.filter((s) =>
+    Object.entries(tags).every(([k, values]) => {
+      const v = s.tags[k];
+      return v !== undefined && values.includes(v);
+    }),
+  );
+  const chosen = onePerAz(matching, clusterName);
+  if (distinctAzs(chosen) < 2) {
+    return {
+      ok: false,
+      selection: unresolved,
+      message: `subnets tagged ${showSubnetTags(tags)} (not another cluster's, at least ${MIN_FREE_IPS} free IPs) cover ${chosen.length} availability zone(s); an ALB needs at least 2`,
+    };
+  }
+  const ids = chosen.map((s) => s.subnetId).sort();
+  return { ok: true, selection: { kind: 'resolved', subnetIds: ids, discovered: true } };
+}
+
+/**
+ * Discovery's ranking: drop subnets of another cluster and those short of free IPs, then
+ * per AZ prefer one tagged for our cluster, then the smallest ID.
+ */
+function onePerAz(candidates: readonly Subnet[], clusterName: string): Subnet[] {
+  const ours = `kubernetes.io/cluster/${clusterName}`;
+  const usable = candidates.filter((s) => {
+    const clusterTags = Object.keys(s.tags).filter((k) => k.startsWith('kubernetes.io/cluster/'));
+    if (clusterTags.length > 0 && !clusterTags.includes(ours)) return false;
+    return s.availableIpAddressCount >= MIN_FREE_IPS;
+  });
+  const rank = (x: Subnet): number => (Object.hasOwn(x.tags, ours) ? 0 : 1);
+  const byAz = new Map<string, Subnet>();
+  for (const s of usable) {
+    const best = byAz.get(s.availabilityZone);
+    if (
+      best === undefined ||
+      rank(s) < rank(best) ||
+      (rank(s) === rank(best) && s.subnetId < best.subnetId)
+    ) {
+      byAz.set(s.availabilityZone, s);
+    }
+  }
+  return [...byAz.values()];
 }
