@@ -64,6 +64,7 @@ import {
   bindingServicePort,
   bindingTargets,
   parseBindingSpec,
+  readinessGateName,
   TARGET_GROUP_BINDING,
 } from '../pkg/translate/index.ts';
 import type {
@@ -102,6 +103,8 @@ export interface BindingReconcilerOptions {
   readonly events?: EventRecorder;
   /** @default Date.now */
   readonly now?: () => number;
+  /** By gate, pods to register before their endpoint is ready (ReadinessGates). */
+  readonly gatedAddresses?: () => ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 interface ResolvedGroup {
@@ -169,6 +172,7 @@ export class BindingReconciler {
       slices:
         this.#o.caches.endpointSlicesByService().get(`${namespace}/${spec.serviceRef.name}`) ?? [],
       nodes: this.#o.caches.nodeList(),
+      ...gatedFor(this.#o.gatedAddresses, binding),
     });
     const port = bindingServicePort(service, spec.serviceRef.port);
     if (!desired.ok || !port.ok) {
@@ -486,6 +490,15 @@ export class BindingReconciler {
       })) as TargetGroupBinding;
     }
   }
+}
+
+/** The gated pods of this binding's gate, when readiness gates are on. */
+function gatedFor(
+  gated: BindingReconcilerOptions['gatedAddresses'],
+  binding: TargetGroupBinding,
+): { gated?: ReadonlySet<string> } {
+  const ips = gated?.().get(readinessGateName(binding.metadata?.name ?? ''));
+  return ips !== undefined ? { gated: ips } : {};
 }
 
 function ownerOf(binding: TargetGroupBinding) {

@@ -28,6 +28,7 @@ import { processWith } from './manager.ts';
 import { ReadinessGates } from './readiness/readiness-gates.ts';
 import { Reconciler } from './reconciler.ts';
 import { vpcFromNodes } from './vpc-from-nodes.ts';
+import { bindingRouteSource } from './webhook/binding-route-source.ts';
 
 export const GARBAGE_KEY = 'collect-garbage:';
 export const BACKEND_ACCESS_KEY = 'backend-access:';
@@ -43,6 +44,8 @@ export const reconcilerPlug: PlugFactory = async ({ config, kc, aws, log }) => {
     },
   });
   const mapper = new GroupKeyMapper(caches, config.translate);
+  // TargetGroupBindings: their own keys (`tgb:<ns>/<name>`) on the same queue and workers.
+  const bindings = new BindingCache({ kc, ...(ns !== undefined ? { watchNamespace: ns } : {}) });
   // Pod readiness gates (controller/readiness/): off with --webhook-port 0.
   const gates =
     config.webhook === undefined
@@ -55,6 +58,8 @@ export const reconcilerPlug: PlugFactory = async ({ config, kc, aws, log }) => {
           translate: config.translate,
           log,
           mapper,
+          extraSources: [bindingRouteSource(bindings, caches)],
+          bindingKeys: (namespace, service) => bindings.forService(namespace, service),
           ...(ns !== undefined ? { watchNamespace: ns } : {}),
         });
 
@@ -73,8 +78,6 @@ export const reconcilerPlug: PlugFactory = async ({ config, kc, aws, log }) => {
     log,
     ...(gates !== undefined ? { gatedAddresses: () => gates.gatedAddresses() } : {}),
   });
-  // TargetGroupBindings: their own keys (`tgb:<ns>/<name>`) on the same queue and workers.
-  const bindings = new BindingCache({ kc, ...(ns !== undefined ? { watchNamespace: ns } : {}) });
   const bindingReconciler = new BindingReconciler({
     bindings,
     caches,
@@ -83,6 +86,7 @@ export const reconcilerPlug: PlugFactory = async ({ config, kc, aws, log }) => {
     clients: aws,
     clusterName: config.translate.clusterName,
     vpcId,
+    ...(gates !== undefined ? { gatedAddresses: () => gates.gatedAddresses() } : {}),
   });
   const processBinding = processWith(
     (key, signal) => bindingReconciler.reconcile(key, signal),

@@ -53,6 +53,8 @@ export interface ReadinessGatesOptions {
   readonly host?: string;
   /** Turns a Service whose gated pods changed into `targets:` keys. */
   readonly mapper?: Pick<GroupKeyMapper, 'serviceTargetsChanged'>;
+  /** The `tgb:` keys of the bindings of a Service (`namespace`, `name`). */
+  readonly bindingKeys?: (namespace: string, service: string) => readonly string[];
 }
 
 export class ReadinessGates {
@@ -206,7 +208,8 @@ export class ReadinessGates {
   /**
    * A gated pod whose containers became ready (or whose IP or waiting gates changed) must
    * be registered now, though its EndpointSlice does not change: a `targets:` key for
-   * every group routing to a Service that selects it.
+   * every group routing to a Service that selects it, and a `tgb:` key for every
+   * binding of such a Service.
    */
   #registrationMayChange(deleted: boolean, pod: V1Pod, enqueue: (key: string) => void): void {
     const key = `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
@@ -214,18 +217,16 @@ export class ReadinessGates {
     if (this.#registration.get(key) === signature) return;
     if (signature === undefined) this.#registration.delete(key);
     else this.#registration.set(key, signature);
-    const mapper = this.#o.mapper;
-    if (mapper === undefined) return;
+    const { mapper, bindingKeys } = this.#o;
+    if (mapper === undefined && bindingKeys === undefined) return;
     const namespace = pod.metadata?.namespace ?? '';
     for (const service of this.#o.caches.services.list(namespace)) {
       const selector = service.spec?.selector;
       if (selector === undefined || !serviceSelectorMatches(selector, pod.metadata?.labels))
         continue;
-      for (const k of mapper.serviceTargetsChanged(
-        `${namespace}/${service.metadata?.name ?? ''}`,
-      )) {
-        enqueue(k);
-      }
+      const name = service.metadata?.name ?? '';
+      for (const k of mapper?.serviceTargetsChanged(`${namespace}/${name}`) ?? []) enqueue(k);
+      for (const k of bindingKeys?.(namespace, name) ?? []) enqueue(k);
     }
   }
 

@@ -3,16 +3,11 @@
  * routes (gate, namespace, selector, target group) it knows of in one namespace; the
  * webhook injects every matching gate and the pod-condition loop reads health per route.
  *
- * Today's source: the ip-mode target groups of our Ingresses, built by the pure core from
+ * The sources: the ip-mode target groups of our Ingresses, built by the pure core from
  * the caches exactly as a reconcile builds them (subnets unknown: they do not change a
- * target group's name). It works on every replica, leader or not, so any replica can
- * answer the API server.
- *
- * The TargetGroupBinding hook: a source that lists, for the bindings in a namespace
- * whose Service has a selector, `{ gate: gateConditionType(binding name), namespace,
- * selector: the Service's selector, targetGroup: { kind: 'arn', arn } }`. Add it to the
- * `sources` given to `podRoutes`; nothing else changes (the condition loop already reads
- * health by ARN).
+ * target group's name); and the ip-mode TargetGroupBindings (binding-route-source.ts,
+ * gate = the binding's name, target group by ARN or name). Both work on every replica,
+ * leader or not, so any replica can answer the API server.
  */
 import type { V1Pod } from '@kubernetes/client-node';
 import { groupIngresses, namespaceOf } from '../../pkg/ingress/index.ts';
@@ -33,7 +28,7 @@ export type RouteCaches = Pick<
   'ingressList' | 'ingressClassMap' | 'serviceMap' | 'endpointSlicesByService' | 'nodeList'
 >;
 
-/** The ip-mode target groups of every group with a member in the namespace. */
+/** The Ingress source: the ip-mode target groups of every group with a member in the namespace. */
 export function ingressRouteSource(
   caches: RouteCaches,
   translate: TranslateConfig,

@@ -27,6 +27,7 @@ export {
   parseBindingSpec,
   readinessGateName,
   selectorMatches,
+  bindingPodRoutes,
 } from './target-group-binding.ts';
 export type {
   BindingRule,

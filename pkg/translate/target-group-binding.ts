@@ -15,6 +15,7 @@ import type {
   V1ServicePort,
 } from '@kubernetes/client-node';
 import type { Target } from '../model/index.ts';
+import { gateConditionType, gatesForPod, type PodRoute } from './readiness-gates.ts';
 import { eligibleInstances, ipTargets } from './targets.ts';
 
 export const TARGET_GROUP_BINDING = {
@@ -219,6 +220,11 @@ export interface BindingInputs {
   readonly service: V1Service;
   readonly slices: readonly V1EndpointSlice[];
   readonly nodes: readonly V1Node[];
+  /**
+   * Pods carrying this binding's readiness gate with their containers ready: registered
+   * though their endpoint is not ready, or the gate could never turn True.
+   */
+  readonly gated?: ReadonlySet<string>;
 }
 
 /**
@@ -234,7 +240,7 @@ export function bindingTargets(
   if (!port.ok) return port;
   if (targetType === 'ip') {
     const family = spec.ipAddressType === 'ipv6' ? 'IPv6' : 'IPv4';
-    return { ok: true, value: ipTargets(inputs.slices, port.value, family) ?? [] };
+    return { ok: true, value: ipTargets(inputs.slices, port.value, family, inputs.gated) ?? [] };
   }
   const nodePort = port.value.nodePort;
   if (nodePort === undefined)
@@ -313,33 +319,49 @@ export function bindingRules(
 
 /** The readiness gate condition type for a binding (the reference's name). */
 export function readinessGateName(bindingName: string): string {
-  return `target-health.elbv2.k8s.aws/${bindingName}`;
+  return gateConditionType(bindingName);
 }
 
 /**
- * The readiness gates a pod needs for TargetGroupBindings: one per ip-mode binding in the
- * pod's namespace whose Service selects the pod. For the readiness-gate webhook.
+ * The routes of the bindings in `namespace`: one per ip-mode binding whose Service has a
+ * selector, gated by the binding's name, its target group by ARN (else by name).
  * A binding with no targetType set is counted: its target group decides, and an ip
  * target group is the only kind a pod gate means anything for, so the gate errs on the
  * side of waiting for health.
+ */
+export function bindingPodRoutes(
+  namespace: string,
+  bindings: readonly TargetGroupBindingObject[],
+  services: ReadonlyMap<string, V1Service>,
+): PodRoute[] {
+  const routes: PodRoute[] = [];
+  for (const b of bindings) {
+    const name = b.metadata?.name;
+    if ((b.metadata?.namespace ?? '') !== namespace || name === undefined) continue;
+    const spec = parseBindingSpec(b.spec);
+    if (!spec.ok || spec.value.targetType === 'instance') continue;
+    const selector = services.get(`${namespace}/${spec.value.serviceRef.name}`)?.spec?.selector;
+    if (selector === undefined || Object.keys(selector).length === 0) continue;
+    const { targetGroupARN: arn, targetGroupName } = spec.value;
+    routes.push({
+      gate: readinessGateName(name),
+      namespace,
+      selector,
+      targetGroup:
+        arn !== undefined ? { kind: 'arn', arn } : { kind: 'name', name: targetGroupName ?? '' },
+    });
+  }
+  return routes;
+}
+
+/**
+ * The readiness gates a pod needs for TargetGroupBindings: one per route of
+ * `bindingPodRoutes` in the pod's namespace whose selector the pod's labels satisfy.
  */
 export function bindingReadinessGates(
   pod: V1Pod,
   bindings: readonly TargetGroupBindingObject[],
   services: ReadonlyMap<string, V1Service>,
 ): string[] {
-  const ns = pod.metadata?.namespace ?? '';
-  const labels = pod.metadata?.labels ?? {};
-  const gates = new Set<string>();
-  for (const b of bindings) {
-    if ((b.metadata?.namespace ?? '') !== ns || b.metadata?.name === undefined) continue;
-    const spec = parseBindingSpec(b.spec);
-    if (!spec.ok || spec.value.targetType === 'instance') continue;
-    const service = services.get(`${ns}/${spec.value.serviceRef.name}`);
-    const selector = service?.spec?.selector;
-    if (selector === undefined || Object.keys(selector).length === 0) continue;
-    if (Object.entries(selector).every(([k, v]) => labels[k] === v))
-      gates.add(readinessGateName(b.metadata.name));
-  }
-  return [...gates].sort();
+  return gatesForPod(pod, bindingPodRoutes(pod.metadata?.namespace ?? '', bindings, services));
 }
