@@ -59,6 +59,7 @@ export const reconcilerPlug: PlugFactory = async ({ config, kc, aws, log }) => {
           log,
           mapper,
           extraSources: [bindingRouteSource(bindings, caches)],
+          extraSourceEvents: [bindings],
           bindingKeys: (namespace, service) => bindings.forService(namespace, service),
           ...(ns !== undefined ? { watchNamespace: ns } : {}),
         });

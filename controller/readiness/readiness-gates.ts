@@ -49,6 +49,8 @@ export interface ReadinessGatesOptions {
   readonly watchNamespace?: string;
   /** Further route sources (the TargetGroupBinding one) after the Ingress one. */
   readonly extraSources?: readonly PodRouteSource[];
+  /** What those sources read from: a change there wakes the condition loop. */
+  readonly extraSourceEvents?: readonly { onChange(handler: () => void): void }[];
   /** Tests: listen on this host only. @default every interface */
   readonly host?: string;
   /** Turns a Service whose gated pods changed into `targets:` keys. */
@@ -125,6 +127,7 @@ export class ReadinessGates {
     });
     this.#o.caches.services.onChange(poke);
     this.#o.caches.ingresses.onChange(poke);
+    for (const events of this.#o.extraSourceEvents ?? []) events.onChange(poke);
     await this.pods.start();
     if (!(await this.#tryServing(enqueue, 2000))) void this.#serve(enqueue);
   }

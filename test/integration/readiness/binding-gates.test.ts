@@ -139,6 +139,7 @@ describe('readiness gates for TargetGroupBinding pods', () => {
       log,
       mapper: harness.mapper,
       extraSources: [bindingRouteSource(bindings, harness.caches)],
+      extraSourceEvents: [bindings],
       bindingKeys: (namespace, service) => bindings.forService(namespace, service),
       host: '127.0.0.1',
       watchNamespace: ns,
