@@ -217,30 +217,23 @@ export class BindingReconciler {
     const diff = await planTargetSync(ctx, arn, desired, owned?.keys);
     if (diff.register.length === 0 && diff.deregister.length === 0) return 0;
     let writes = 0;
-    if (owned !== undefined && diff.register.some((t) => !owned?.keys.has(targetKey(t)))) {
-      const keys = new Set([...owned.keys, ...diff.register.map(targetKey)]);
-      owned = await writeOwnedTargets(
+    const record = (state: OwnedTargets, keys: ReadonlySet<string>) =>
+      writeOwnedTargets(
         this.#o.core,
         namespace,
         ownedTargetsName(name),
         ownerOf(binding),
-        owned,
+        state,
         keys,
       );
+    if (owned !== undefined && diff.register.some((t) => !owned?.keys.has(targetKey(t)))) {
+      owned = await record(owned, new Set([...owned.keys, ...diff.register.map(targetKey)]));
       writes += 1;
     }
     writes += await applyTargetSync(ctx, arn, diff);
     if (owned !== undefined && diff.deregister.length > 0) {
       const gone = new Set(diff.deregister.map(targetKey));
-      const keys = new Set([...owned.keys].filter((k) => !gone.has(k)));
-      await writeOwnedTargets(
-        this.#o.core,
-        namespace,
-        ownedTargetsName(name),
-        ownerOf(binding),
-        owned,
-        keys,
-      );
+      await record(owned, new Set([...owned.keys].filter((k) => !gone.has(k))));
       writes += 1;
     }
     return writes;

@@ -60,15 +60,20 @@ export class MultiClusterTargets {
       if (entry === undefined || step.register.length === 0) continue;
       const keys = new Set([...entry.state.keys, ...step.register.map(targetKey)]);
       if (keys.size === entry.state.keys.size) continue;
-      entry.state = await writeOwnedTargets(
-        this.#core,
-        entry.namespace,
-        entry.configMap,
-        undefined,
-        entry.state,
-        keys,
-      );
+      await this.#record(entry, keys);
     }
+  }
+
+  /** No owner reference: the record goes when its target group is deleted (afterApply). */
+  async #record(entry: Entry, keys: ReadonlySet<string>): Promise<void> {
+    entry.state = await writeOwnedTargets(
+      this.#core,
+      entry.namespace,
+      entry.configMap,
+      undefined,
+      entry.state,
+      keys,
+    );
   }
 
   /**
@@ -80,15 +85,7 @@ export class MultiClusterTargets {
       const entry = this.#entries.get(step.id);
       if (entry === undefined || step.deregister.length === 0) continue;
       const gone = new Set(step.deregister.map(targetKey));
-      const keys = new Set([...entry.state.keys].filter((k) => !gone.has(k)));
-      entry.state = await writeOwnedTargets(
-        this.#core,
-        entry.namespace,
-        entry.configMap,
-        undefined,
-        entry.state,
-        keys,
-      );
+      await this.#record(entry, new Set([...entry.state.keys].filter((k) => !gone.has(k))));
     }
     for (const step of plan) {
       if (step.kind !== 'TargetGroup' || step.step !== 'delete') continue;

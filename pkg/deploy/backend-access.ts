@@ -10,11 +10,9 @@ import {
   AuthorizeSecurityGroupIngressCommand,
   DescribeInstancesCommand,
   DescribeNetworkInterfacesCommand,
-  DescribeSecurityGroupRulesCommand,
   DescribeSecurityGroupsCommand,
   RevokeSecurityGroupIngressCommand,
 } from '@aws-sdk/client-ec2';
-import type { SecurityGroupRule } from '@aws-sdk/client-ec2';
 import { awsErrorCode } from '../aws/index.ts';
 import type { ActualClusterBackendRule, ClusterBackendRule, Stack } from '../model/index.ts';
 import {
@@ -29,6 +27,7 @@ import { ensureBackendSecurityGroup } from './backend-security-group.ts';
 import { call, callRetrying, sendOptions, unlessGone } from './context.ts';
 import type { DeployContext } from './context.ts';
 import { fromSdkTags } from './from-sdk.ts';
+import { describeTaggedSecurityGroupRules } from './tagged-security-group-rules.ts';
 
 /** EC2 filters take at most 200 values. */
 const FILTER_BATCH = 200;
@@ -169,21 +168,7 @@ const RULE_RANGE = /^backend-rule\/(sg-[0-9a-z]+)\/(\d+)-(\d+)$/;
 export async function discoverClusterBackendRules(
   ctx: DeployContext,
 ): Promise<ActualClusterBackendRule[]> {
-  const rules: SecurityGroupRule[] = [];
-  let token: string | undefined;
-  do {
-    const page = await call(ctx, 'DescribeSecurityGroupRules', () =>
-      ctx.clients.ec2.send(
-        new DescribeSecurityGroupRulesCommand({
-          Filters: [{ Name: `tag:${TAG_CLUSTER}`, Values: [ctx.clusterName] }],
-          ...(token === undefined ? {} : { NextToken: token }),
-        }),
-        sendOptions(ctx),
-      ),
-    );
-    rules.push(...(page.SecurityGroupRules ?? []));
-    token = page.NextToken;
-  } while (token !== undefined);
+  const rules = await describeTaggedSecurityGroupRules(ctx, { [TAG_CLUSTER]: ctx.clusterName });
   return rules.flatMap((rule) => {
     const tags = fromSdkTags(rule.Tags);
     const id = tags[TAG_RESOURCE];

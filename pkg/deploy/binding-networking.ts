@@ -5,7 +5,6 @@
  */
 import {
   AuthorizeSecurityGroupIngressCommand,
-  DescribeSecurityGroupRulesCommand,
   RevokeSecurityGroupIngressCommand,
 } from '@aws-sdk/client-ec2';
 import type { IpPermission, SecurityGroupRule } from '@aws-sdk/client-ec2';
@@ -16,6 +15,7 @@ import type { BindingRule } from '../translate/index.ts';
 import { call, callRetrying, sendOptions, unlessGone } from './context.ts';
 import type { DeployContext } from './context.ts';
 import { fromSdkTags } from './from-sdk.ts';
+import { describeTaggedSecurityGroupRules } from './tagged-security-group-rules.ts';
 
 export interface ActualBindingRule {
   readonly securityGroupId: string;
@@ -42,24 +42,10 @@ export async function discoverBindingRules(
   ctx: DeployContext,
   resourceId: string,
 ): Promise<ActualBindingRule[]> {
-  const rules: SecurityGroupRule[] = [];
-  let token: string | undefined;
-  do {
-    const page = await call(ctx, 'DescribeSecurityGroupRules', () =>
-      ctx.clients.ec2.send(
-        new DescribeSecurityGroupRulesCommand({
-          Filters: [
-            { Name: `tag:${TAG_CLUSTER}`, Values: [ctx.clusterName] },
-            { Name: `tag:${TAG_RESOURCE}`, Values: [resourceId] },
-          ],
-          ...(token === undefined ? {} : { NextToken: token }),
-        }),
-        sendOptions(ctx),
-      ),
-    );
-    rules.push(...(page.SecurityGroupRules ?? []));
-    token = page.NextToken;
-  } while (token !== undefined);
+  const rules = await describeTaggedSecurityGroupRules(ctx, {
+    [TAG_CLUSTER]: ctx.clusterName,
+    [TAG_RESOURCE]: resourceId,
+  });
   return rules.flatMap((rule) => {
     const tags = fromSdkTags(rule.Tags);
     // Filters are trusted only as far as the tags the rule really carries.

@@ -11,10 +11,7 @@
  * DescribeTargetGroups, T attributes and T DescribeTargetHealth, 1 DescribeSecurityGroups
  * and 1 DescribeSecurityGroupRules (and one certificate read per HTTPS listener).
  */
-import {
-  DescribeSecurityGroupRulesCommand,
-  DescribeSecurityGroupsCommand,
-} from '@aws-sdk/client-ec2';
+import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import type { SecurityGroup as SdkSecurityGroup, SecurityGroupRule } from '@aws-sdk/client-ec2';
 import {
   DescribeListenerAttributesCommand,
@@ -62,6 +59,7 @@ import {
   fromSdkTransforms,
 } from './from-sdk.ts';
 import { describeCapacityUnits } from './load-balancer-addressing.ts';
+import { describeTaggedSecurityGroupRules } from './tagged-security-group-rules.ts';
 
 const LOAD_BALANCER_TYPE = 'elasticloadbalancing:loadbalancer';
 const TARGET_GROUP_TYPE = 'elasticloadbalancing:targetgroup';
@@ -341,26 +339,11 @@ async function describeSecurityGroups(ctx: DeployContext, stackId: string) {
   return groups;
 }
 
-async function describeBackendRules(ctx: DeployContext, stackId: string) {
-  const rules: SecurityGroupRule[] = [];
-  let token: string | undefined;
-  do {
-    const page = await call(ctx, 'DescribeSecurityGroupRules', () =>
-      ctx.clients.ec2.send(
-        new DescribeSecurityGroupRulesCommand({
-          Filters: [
-            { Name: `tag:${TAG_CLUSTER}`, Values: [ctx.clusterName] },
-            { Name: `tag:${TAG_STACK}`, Values: [stackId] },
-          ],
-          ...(token === undefined ? {} : { NextToken: token }),
-        }),
-        sendOptions(ctx),
-      ),
-    );
-    rules.push(...(page.SecurityGroupRules ?? []));
-    token = page.NextToken;
-  } while (token !== undefined);
-  return rules;
+function describeBackendRules(ctx: DeployContext, stackId: string) {
+  return describeTaggedSecurityGroupRules(ctx, {
+    [TAG_CLUSTER]: ctx.clusterName,
+    [TAG_STACK]: stackId,
+  });
 }
 
 const BACKEND_RULE_ID = /^backend\/(.+)\/(\d+)-(\d+)(?:\/sg-[0-9a-f]+)?$/;
