@@ -18,12 +18,9 @@ import type { Reconciler } from '../../controller/reconciler.ts';
 import type { AwsClients, CallRecord } from '../../pkg/aws/index.ts';
 import type { ClusterCaches } from '../../pkg/k8s/index.ts';
 import { TAG_CLUSTER } from '../../pkg/naming/index.ts';
-import {
-  startInProcessReconciler,
-  type InProcessReconciler,
-} from '../env/in-process-reconciler.ts';
 import { useTestEnv } from '../env/testenv.ts';
-import { eventually, ingress, nodePortService } from './k8s/helpers.ts';
+import { eventually, ingress } from './k8s/helpers.ts';
+import { startInProcessWorld, type InProcessWorld } from './k8s/in-process-world.ts';
 import {
   describeDifference,
   grantedActions,
@@ -42,23 +39,14 @@ describe('IAM policy against a live reconcile', () => {
   let aws: AwsClients;
   let caches: ClusterCaches;
   let reconciler: Reconciler;
-  let harness: InProcessReconciler;
+  let harness: InProcessWorld;
   const calls: CallRecord[] = [];
   let unsubscribe: () => void = () => undefined;
   const signal = new AbortController().signal;
 
   before(async () => {
-    const env = testEnv.env;
-    await env.resetAws();
-    ns = await env.freshNamespace('iam');
-    harness = await startInProcessReconciler(env, { namespace: ns });
-    ({ net, aws, caches, reconciler } = harness);
-    for (const name of ['web', 'api']) {
-      await harness.core.createNamespacedService({
-        namespace: ns,
-        body: nodePortService(ns, name),
-      });
-    }
+    harness = await startInProcessWorld(testEnv.env, 'iam', ['web', 'api']);
+    ({ ns, net, aws, caches, reconciler } = harness);
     unsubscribe = aws.calls.subscribe((c) => calls.push(c));
   });
   after(async () => {

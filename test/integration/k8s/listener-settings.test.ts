@@ -26,12 +26,9 @@ import type { Reconciler, ReconcileReport } from '../../../controller/reconciler
 import { isMutating } from '../../../pkg/aws/index.ts';
 import type { AwsClients } from '../../../pkg/aws/index.ts';
 import type { ClusterCaches } from '../../../pkg/k8s/index.ts';
-import {
-  startInProcessReconciler,
-  type InProcessReconciler,
-} from '../../env/in-process-reconciler.ts';
 import { useTestEnv } from '../../env/testenv.ts';
-import { eventually, ingress, nodePortService } from './helpers.ts';
+import { eventually, ingress } from './helpers.ts';
+import { startInProcessWorld, type InProcessWorld } from './in-process-world.ts';
 
 const A = 'alb.ingress.kubernetes.io/';
 const STORE =
@@ -44,17 +41,14 @@ describe('listener settings: mutual TLS and listener attributes', () => {
   let aws: AwsClients;
   let caches: ClusterCaches;
   let reconciler: Reconciler;
-  let harness: InProcessReconciler;
+  let harness: InProcessWorld;
   let cert: string;
   const signal = new AbortController().signal;
 
   before(async () => {
     const env = testEnv.env;
-    await env.resetAws();
-    ns = await env.freshNamespace('mtls');
-    harness = await startInProcessReconciler(env, { namespace: ns });
-    ({ net, aws, caches, reconciler } = harness);
-    await harness.core.createNamespacedService({ namespace: ns, body: nodePortService(ns, 'web') });
+    harness = await startInProcessWorld(env, 'mtls', ['web']);
+    ({ ns, net, aws, caches, reconciler } = harness);
     const requested = await env.aws.acm.send(
       new RequestCertificateCommand({ DomainName: 'app.example.com' }),
     );

@@ -21,14 +21,10 @@ import type { Reconciler } from '../../../controller/reconciler.ts';
 
 import type { ReconcileReport } from '../../../controller/reconciler.ts';
 
-import {
-  startInProcessReconciler,
-  type InProcessReconciler,
-} from '../../env/in-process-reconciler.ts';
-
 import { useTestEnv } from '../../env/testenv.ts';
 
-import { eventually, ingress, nodePortService } from './helpers.ts';
+import { eventually, ingress } from './helpers.ts';
+import { startInProcessWorld, type InProcessWorld } from './in-process-world.ts';
 
 describe('AWS calls of a new Ingress', () => {
   const testEnv = useTestEnv();
@@ -37,19 +33,12 @@ describe('AWS calls of a new Ingress', () => {
   let aws: AwsClients;
   let caches: ClusterCaches;
   let reconciler: Reconciler;
-  let harness: InProcessReconciler;
+  let harness: InProcessWorld;
   const signal = new AbortController().signal;
 
   before(async () => {
-    const env = testEnv.env;
-    await env.resetAws();
-    ns = await env.freshNamespace('new-calls');
-    harness = await startInProcessReconciler(env, { namespace: ns });
-    ({ net, aws, caches, reconciler } = harness);
-    const { core } = harness;
-    for (const name of ['web', 'api', 'home', 'blog']) {
-      await core.createNamespacedService({ namespace: ns, body: nodePortService(ns, name) });
-    }
+    harness = await startInProcessWorld(testEnv.env, 'new-calls', ['web', 'api', 'home', 'blog']);
+    ({ ns, net, aws, caches, reconciler } = harness);
     // The cluster already serves one Ingress.
     await create('home', ['home', 'blog']);
     await reconciler.reconcile(`${ns}/home`, signal);

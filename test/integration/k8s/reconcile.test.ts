@@ -19,13 +19,10 @@ import type { V1Ingress, CoreV1Api, NetworkingV1Api } from '@kubernetes/client-n
 import type { AwsClients } from '../../../pkg/aws/index.ts';
 import type { ClusterCaches } from '../../../pkg/k8s/index.ts';
 import type { Reconciler, ReconcileReport } from '../../../controller/reconciler.ts';
-import {
-  startInProcessReconciler,
-  type InProcessReconciler,
-} from '../../env/in-process-reconciler.ts';
 import { useTestEnv } from '../../env/testenv.ts';
 import type { TestEnv } from '../../env/testenv.ts';
-import { eventually, ingress, nodePortService } from './helpers.ts';
+import { eventually, ingress } from './helpers.ts';
+import { startInProcessWorld, type InProcessWorld } from './in-process-world.ts';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const FINALIZER = 'albatross.dev/resources';
@@ -39,18 +36,13 @@ describe('reconcile end to end', () => {
   let aws: AwsClients;
   let caches: ClusterCaches;
   let reconciler: Reconciler;
-  let harness: InProcessReconciler;
+  let harness: InProcessWorld;
   const signal = new AbortController().signal;
 
   before(async () => {
     env = testEnv.env;
-    await env.resetAws();
-    ns = await env.freshNamespace('e2e');
-    harness = await startInProcessReconciler(env, { namespace: ns });
-    ({ core, net, aws, caches, reconciler } = harness);
-    for (const name of ['web', 'api', 'admin']) {
-      await core.createNamespacedService({ namespace: ns, body: nodePortService(ns, name) });
-    }
+    harness = await startInProcessWorld(env, 'e2e', ['web', 'api', 'admin']);
+    ({ ns, core, net, aws, caches, reconciler } = harness);
   });
   after(async () => {
     await harness.stop();

@@ -9,12 +9,9 @@ import type { NetworkingV1Api } from '@kubernetes/client-node';
 import type { AwsClients } from '../../../pkg/aws/index.ts';
 import type { ClusterCaches } from '../../../pkg/k8s/index.ts';
 import type { Reconciler } from '../../../controller/reconciler.ts';
-import {
-  startInProcessReconciler,
-  type InProcessReconciler,
-} from '../../env/in-process-reconciler.ts';
 import { useTestEnv } from '../../env/testenv.ts';
-import { eventually, ingress, nodePortService } from './helpers.ts';
+import { eventually, ingress } from './helpers.ts';
+import { startInProcessWorld, type InProcessWorld } from './in-process-world.ts';
 
 const A = 'alb.ingress.kubernetes.io/';
 
@@ -25,19 +22,12 @@ describe('status address live', () => {
   let aws: AwsClients;
   let caches: ClusterCaches;
   let reconciler: Reconciler;
-  let harness: InProcessReconciler;
+  let harness: InProcessWorld;
   const signal = new AbortController().signal;
 
   before(async () => {
-    const env = testEnv.env;
-    await env.resetAws();
-    ns = await env.freshNamespace('status');
-    harness = await startInProcessReconciler(env, { namespace: ns });
-    ({ net, aws, caches, reconciler } = harness);
-    await harness.core.createNamespacedService({
-      namespace: ns,
-      body: nodePortService(ns, 'web'),
-    });
+    harness = await startInProcessWorld(testEnv.env, 'status', ['web']);
+    ({ ns, net, aws, caches, reconciler } = harness);
     const group = { [`${A}group.name`]: ns, [`${A}load-balancer-name`]: 'Shop-Mixed-Case' };
     for (const [name, path] of [
       ['one', '/one'],

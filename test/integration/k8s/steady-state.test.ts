@@ -28,14 +28,10 @@ import type { Reconciler } from '../../../controller/reconciler.ts';
 
 import type { ReconcileReport } from '../../../controller/reconciler.ts';
 
-import {
-  startInProcessReconciler,
-  type InProcessReconciler,
-} from '../../env/in-process-reconciler.ts';
-
 import { useTestEnv } from '../../env/testenv.ts';
 
-import { eventually, ingress, nodePortService } from './helpers.ts';
+import { eventually, ingress } from './helpers.ts';
+import { startInProcessWorld, type InProcessWorld } from './in-process-world.ts';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const HOUR = 3_600_000;
@@ -50,23 +46,15 @@ describe('steady state', () => {
   let group: string;
   /** The reconciler's clock: tests move it past the full-discovery interval. */
   let clock = 1_000_000;
-  let harness: InProcessReconciler;
+  let harness: InProcessWorld;
   const signal = new AbortController().signal;
 
   before(async () => {
-    const env = testEnv.env;
-    await env.resetAws();
-    ns = await env.freshNamespace('steady');
-    group = `${ns}/shop`;
-    harness = await startInProcessReconciler(env, {
-      namespace: ns,
+    harness = await startInProcessWorld(testEnv.env, 'steady', ['web', 'api'], {
       reconciler: { now: () => clock, fullDiscoveryIntervalMs: HOUR },
     });
-    ({ net, aws, caches, reconciler } = harness);
-    const { core } = harness;
-    for (const name of ['web', 'api']) {
-      await core.createNamespacedService({ namespace: ns, body: nodePortService(ns, name) });
-    }
+    ({ ns, net, aws, caches, reconciler } = harness);
+    group = `${ns}/shop`;
     await net.createNamespacedIngress({
       namespace: ns,
       body: ingress(ns, 'shop', { services: ['web', 'api'], path: '/shop' }),

@@ -15,14 +15,11 @@ import type { ClusterCaches } from '../../../pkg/k8s/index.ts';
 import type { Reconciler, ReconcileReport } from '../../../controller/reconciler.ts';
 import { SubnetCache } from '../../../controller/subnet-cache.ts';
 import { testCredentials } from '../../env/aws-clients.ts';
-import {
-  startInProcessReconciler,
-  type InProcessReconciler,
-} from '../../env/in-process-reconciler.ts';
 import { useTestEnv } from '../../env/testenv.ts';
 import type { TestEnv } from '../../env/testenv.ts';
 import { zones } from '../../env/world.ts';
-import { eventually, ingress, nodePortService } from './helpers.ts';
+import { eventually, ingress } from './helpers.ts';
+import { startInProcessWorld, type InProcessWorld } from './in-process-world.ts';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
@@ -35,28 +32,21 @@ describe('subnets of an existing ALB', () => {
   let own: AwsClients;
   let caches: ClusterCaches;
   let reconciler: Reconciler;
-  let harness: InProcessReconciler;
+  let harness: InProcessWorld;
   const signal = new AbortController().signal;
 
   before(async () => {
     env = testEnv.env;
-    await env.resetAws();
-    ns = await env.freshNamespace('subnets');
     own = createAwsClients({
       region: env.state.region,
       endpoint: env.state.awsEndpoint,
       credentials: testCredentials,
     });
-    harness = await startInProcessReconciler(env, {
-      namespace: ns,
+    harness = await startInProcessWorld(env, 'subnets', ['web'], {
       // No caching: a tag change must reach the very next reconcile.
       reconciler: { subnets: new SubnetCache({ clients: own, vpcId: env.world.vpcId, ttlMs: 0 }) },
     });
-    ({ net, aws, caches, reconciler } = harness);
-    await harness.core.createNamespacedService({
-      namespace: ns,
-      body: nodePortService(ns, 'web'),
-    });
+    ({ ns, net, aws, caches, reconciler } = harness);
     await net.createNamespacedIngress({
       namespace: ns,
       body: ingress(ns, 'shop', { services: ['web'] }),

@@ -18,13 +18,10 @@ import { isMutating } from '../../../pkg/aws/index.ts';
 import type { AwsClients } from '../../../pkg/aws/index.ts';
 import type { ClusterCaches } from '../../../pkg/k8s/index.ts';
 import type { Reconciler, ReconcileReport } from '../../../controller/reconciler.ts';
-import {
-  startInProcessReconciler,
-  type InProcessReconciler,
-} from '../../env/in-process-reconciler.ts';
 import { useTestEnv } from '../../env/testenv.ts';
 import type { TestEnv } from '../../env/testenv.ts';
 import { eventually, ingress, nodePortService } from './helpers.ts';
+import { startInProcessWorld, type InProcessWorld } from './in-process-world.ts';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const A = 'alb.ingress.kubernetes.io/';
@@ -40,7 +37,7 @@ describe('target-group settings live', () => {
   let aws: AwsClients;
   let caches: ClusterCaches;
   let reconciler: Reconciler;
-  let harness: InProcessReconciler;
+  let harness: InProcessWorld;
   const signal = new AbortController().signal;
 
   async function labelNode(name: string, labels: Record<string, string | null>): Promise<void> {
@@ -49,11 +46,9 @@ describe('target-group settings live', () => {
 
   before(async () => {
     env = testEnv.env;
-    await env.resetAws();
-    ns = await env.freshNamespace('tgset');
+    harness = await startInProcessWorld(env, 'tgset', []);
+    ({ ns, core, net, aws, caches, reconciler } = harness);
     pool = ns; // unique per run: nodes are shared by the whole API server
-    harness = await startInProcessReconciler(env, { namespace: ns });
-    ({ core, net, aws, caches, reconciler } = harness);
     // Nodes 0 and 1 carry the pool label; node 1 is also excluded from load balancers.
     const [n0, n1] = env.world.nodes;
     await labelNode(n0?.name ?? '', { 'albatross.test/pool': pool });
