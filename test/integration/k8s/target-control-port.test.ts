@@ -12,19 +12,16 @@ import { PatchStrategy, setHeaderOptions, type NetworkingV1Api } from '@kubernet
 import type { Reconciler } from '../../../controller/reconciler.ts';
 import { isMutating, type AwsClients } from '../../../pkg/aws/index.ts';
 import type { ClusterCaches } from '../../../pkg/k8s/index.ts';
-import {
-  startInProcessReconciler,
-  type InProcessReconciler,
-} from '../../env/in-process-reconciler.ts';
 import { useTestEnv } from '../../env/testenv.ts';
-import { eventually, ingress, nodePortService } from './helpers.ts';
+import { eventually, ingress } from './helpers.ts';
+import { startInProcessWorld, type InProcessWorld } from './in-process-world.ts';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const ANNOTATION = 'alb.ingress.kubernetes.io/target-control-port.web.80';
 
 describe('target-control-port', () => {
   const testEnv = useTestEnv();
-  let harness: InProcessReconciler;
+  let harness: InProcessWorld;
   let net: NetworkingV1Api;
   let aws: AwsClients;
   let caches: ClusterCaches;
@@ -33,12 +30,8 @@ describe('target-control-port', () => {
   const signal = new AbortController().signal;
 
   before(async () => {
-    const env = testEnv.env;
-    await env.resetAws();
-    ns = await env.freshNamespace('tcp');
-    harness = await startInProcessReconciler(env, { namespace: ns });
-    ({ net, aws, caches, reconciler } = harness);
-    await harness.core.createNamespacedService({ namespace: ns, body: nodePortService(ns, 'web') });
+    harness = await startInProcessWorld(testEnv.env, 'tcp', ['web']);
+    ({ ns, net, aws, caches, reconciler } = harness);
     await net.createNamespacedIngress({
       namespace: ns,
       body: ingress(ns, 'optim', { services: ['web'], annotations: { [ANNOTATION]: '3000' } }),
