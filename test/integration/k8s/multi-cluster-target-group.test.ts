@@ -16,32 +16,24 @@ import { DiscoveryV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/cli
 import { Reconciler } from '../../../controller/reconciler.ts';
 import { isMutating } from '../../../pkg/aws/index.ts';
 import { ownedTargetsNameOfTargetGroup } from '../../../pkg/k8s/index.ts';
-import {
-  startInProcessReconciler,
-  type InProcessReconciler,
-} from '../../env/in-process-reconciler.ts';
 import { useTestEnv } from '../../env/testenv.ts';
-import { endpointSlice, eventually, ingress, nodePortService } from './helpers.ts';
+import { endpointSlice, eventually, ingress } from './helpers.ts';
+import { startInProcessWorld, type InProcessWorld } from './in-process-world.ts';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 describe('multi-cluster-target-group', () => {
   const testEnv = useTestEnv();
-  let harness: InProcessReconciler;
+  let harness: InProcessWorld;
   let discovery: DiscoveryV1Api;
   let ns: string;
   const signal = new AbortController().signal;
 
   before(async () => {
     const env = testEnv.env;
-    await env.resetAws();
-    ns = await env.freshNamespace('mc');
-    harness = await startInProcessReconciler(env, { namespace: ns });
+    harness = await startInProcessWorld(env, 'mc', ['pods']);
+    ({ ns } = harness);
     discovery = env.kc.makeApiClient(DiscoveryV1Api);
-    await harness.core.createNamespacedService({
-      namespace: ns,
-      body: nodePortService(ns, 'pods'),
-    });
     await discovery.createNamespacedEndpointSlice({
       namespace: ns,
       body: endpointSlice(ns, 'pods', ['10.0.128.30', '10.0.128.31']),

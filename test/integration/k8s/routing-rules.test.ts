@@ -19,12 +19,9 @@ import type { V1HTTPIngressPath, V1Ingress } from '@kubernetes/client-node';
 
 import { Reconciler, type ReconcileReport } from '../../../controller/reconciler.ts';
 import { isMutating } from '../../../pkg/aws/index.ts';
-import {
-  startInProcessReconciler,
-  type InProcessReconciler,
-} from '../../env/in-process-reconciler.ts';
 import { useTestEnv } from '../../env/testenv.ts';
-import { eventually, nodePortService } from './helpers.ts';
+import { eventually } from './helpers.ts';
+import { startInProcessWorld, type InProcessWorld } from './in-process-world.ts';
 import { findStack, mentions, warnings } from './live-stack.ts';
 
 const A = 'alb.ingress.kubernetes.io/';
@@ -112,17 +109,12 @@ function key(rule: Rule): string {
 describe('routing rules live: paths, order, actions, conditions, defaults', () => {
   const testEnv = useTestEnv();
   let ns: string;
-  let harness: InProcessReconciler;
+  let harness: InProcessWorld;
   const signal = new AbortController().signal;
 
   before(async () => {
-    const env = testEnv.env;
-    await env.resetAws();
-    ns = await env.freshNamespace('routing');
-    harness = await startInProcessReconciler(env, { namespace: ns });
-    for (const s of ['web', 'api', 'beta']) {
-      await harness.core.createNamespacedService({ namespace: ns, body: nodePortService(ns, s) });
-    }
+    harness = await startInProcessWorld(testEnv.env, 'routing', ['web', 'api', 'beta']);
+    ({ ns } = harness);
   });
   after(async () => {
     await harness.stop();

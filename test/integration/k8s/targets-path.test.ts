@@ -18,14 +18,10 @@ import type { ClusterCaches } from '../../../pkg/k8s/index.ts';
 
 import type { Reconciler } from '../../../controller/reconciler.ts';
 
-import {
-  startInProcessReconciler,
-  type InProcessReconciler,
-} from '../../env/in-process-reconciler.ts';
-
 import { useTestEnv } from '../../env/testenv.ts';
 
-import { endpointSlice, eventually, ingress, nodePortService } from './helpers.ts';
+import { endpointSlice, eventually, ingress } from './helpers.ts';
+import { startInProcessWorld, type InProcessWorld } from './in-process-world.ts';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
@@ -40,18 +36,15 @@ describe('targets-only reconcile', () => {
   let ns: string;
   let reconciler: Reconciler;
   let discovery: DiscoveryV1Api;
-  let harness: InProcessReconciler;
+  let harness: InProcessWorld;
   const signal = new AbortController().signal;
 
   before(async () => {
     const env = testEnv.env;
-    await env.resetAws();
-    ns = await env.freshNamespace('tg');
+    harness = await startInProcessWorld(env, 'tg', ['pods'], { enqueue: (k) => keys.push(k) });
+    ({ ns, aws, caches, reconciler } = harness);
+    const { net } = harness;
     discovery = env.kc.makeApiClient(DiscoveryV1Api);
-    harness = await startInProcessReconciler(env, { namespace: ns, enqueue: (k) => keys.push(k) });
-    ({ aws, caches, reconciler } = harness);
-    const { core, net } = harness;
-    await core.createNamespacedService({ namespace: ns, body: nodePortService(ns, 'pods') });
     await discovery.createNamespacedEndpointSlice({
       namespace: ns,
       body: endpointSlice(ns, 'pods', ['10.0.128.10', '10.0.128.11']),
