@@ -1,6 +1,7 @@
 /**
  * Documents → what the planner reads: Ingresses (beta ones converted), IngressClasses,
- * IngressClassParams, Namespaces (their labels), Services, EndpointSlices and Nodes. Anything else is counted and
+ * IngressClassParams, Namespaces (their labels), Services, EndpointSlices, Nodes and
+ * TargetGroupBindings. Anything else is counted and
  * ignored with a note. Namespaced objects without a namespace land in `default`, as
  * `kubectl apply` would put them.
  */
@@ -13,6 +14,7 @@ import type {
 } from '@kubernetes/client-node';
 import { convertLegacyIngress, isLegacyIngress } from '../ingress/index.ts';
 import type { Problem } from '../model/index.ts';
+import type { TargetGroupBindingObject } from '../translate/target-group-binding.ts';
 import type { ManifestDocument } from './manifests.ts';
 
 export interface Inventory {
@@ -30,6 +32,8 @@ export interface Inventory {
   readonly endpointSlices: ReadonlyMap<string, readonly V1EndpointSlice[]> | undefined;
   /** `undefined` when the input held none. */
   readonly nodes: readonly V1Node[] | undefined;
+  /** TargetGroupBindings (elbv2.k8s.aws), their namespace filled in. */
+  readonly targetGroupBindings: readonly TargetGroupBindingObject[];
   /** Warnings about Ingresses (e.g. a beta API converted). */
   readonly problems: readonly Problem[];
   /** Remarks about the input that concern no Ingress. */
@@ -77,6 +81,7 @@ export function buildInventory(documents: readonly ManifestDocument[]): Inventor
   const slices = new Map<string, V1EndpointSlice[]>();
   let sliceCount = 0;
   const nodes = new Map<string, V1Node>();
+  const bindings = new Map<string, TargetGroupBindingObject>();
   const namespaceLabels = new Map<string, Readonly<Record<string, string>>>();
   const problems: Problem[] = [];
   const notes: string[] = [];
@@ -144,6 +149,11 @@ export function buildInventory(documents: readonly ManifestDocument[]): Inventor
         );
         break;
       }
+      case 'TargetGroupBinding': {
+        const namespaced = withNamespace(object);
+        keep(bindings, kind, namespacedKey(namespaced), namespaced, source);
+        break;
+      }
       case 'Node':
         keep(nodes, kind, nameOf(object), plain(object) as V1Node, source);
         break;
@@ -160,7 +170,7 @@ export function buildInventory(documents: readonly ManifestDocument[]): Inventor
       .map(([kind, count]) => (count > 1 ? `${kind} ×${count}` : kind))
       .join(', ');
     notes.push(
-      `ignored ${kinds}: plan reads Ingress, IngressClass, IngressClassParams, Namespace, Service, EndpointSlice and Node`,
+      `ignored ${kinds}: plan reads Ingress, IngressClass, IngressClassParams, Namespace, Service, EndpointSlice, Node and TargetGroupBinding`,
     );
   }
 
@@ -172,6 +182,7 @@ export function buildInventory(documents: readonly ManifestDocument[]): Inventor
     services,
     endpointSlices: sliceCount === 0 ? undefined : slices,
     nodes: nodes.size === 0 ? undefined : [...nodes.values()],
+    targetGroupBindings: [...bindings.values()],
     problems,
     notes,
   };

@@ -10,6 +10,8 @@ import type { ClassParamsInput } from '../ingress/index.ts';
 import type { Change, Problem, Stack } from '../model/index.ts';
 import type { Env, TranslateConfig } from '../translate/env.ts';
 import type { Inventory } from './inventory.ts';
+import type { BindingPlan } from './plan-bindings.ts';
+import { planBindings } from './plan-bindings.ts';
 
 /** The pure core the planner drives; injected so the writers can be tested on their own. */
 export interface PlanCore {
@@ -34,6 +36,8 @@ export interface StackChange {
 export interface PlanReport {
   readonly stacks: readonly Stack[];
   readonly changes: readonly StackChange[];
+  /** TargetGroupBindings: targets registered in target groups that are not ours; none when absent. */
+  readonly bindings?: readonly BindingPlan[];
   readonly problems: readonly Problem[];
   /** Remarks about the input (assumptions made, objects ignored); not about an Ingress. */
   readonly notes: readonly string[];
@@ -97,7 +101,9 @@ export function planInventory(
         `'${config.ingressClass}' (controller ${config.controllerName}) or being deleted: ${shown}`,
     );
   }
-  return { stacks, changes, problems: problems.list(), notes };
+  const bindings = planBindings(inventory);
+  problems.add(bindings.problems);
+  return { stacks, changes, bindings: bindings.bindings, problems: problems.list(), notes };
 }
 
 function assumedIngressClass(config: TranslateConfig): V1IngressClass {

@@ -9,6 +9,7 @@
  * some member is frozen.
  */
 import type { Listener, ListenerRule, Stack } from '../model/index.ts';
+import type { BindingPlan } from './plan-bindings.ts';
 import type { PlanReport } from './plan-report.ts';
 import { redactAction } from './redact.ts';
 
@@ -22,6 +23,9 @@ export function renderPlanJson(report: PlanReport): string {
       id: c.id,
       reason: c.reason,
     })),
+    ...((report.bindings ?? []).length > 0
+      ? { targetGroupBindings: (report.bindings ?? []).map(bindingJson) }
+      : {}),
     problems: report.problems.map((p) => ({
       ingress: p.ingress,
       field: p.field,
@@ -80,4 +84,17 @@ function listenerJson(listener: Listener, rules: readonly ListenerRule[]) {
 
 export function rulesOf(listener: Listener, rules: readonly ListenerRule[]): ListenerRule[] {
   return rules.filter((r) => r.listenerId === listener.id).sort((a, b) => a.priority - b.priority);
+}
+
+/** Only present when the input holds TargetGroupBindings, so the fixed shape stays. */
+function bindingJson(b: BindingPlan) {
+  return {
+    binding: b.binding,
+    targetGroup: b.targetGroup,
+    managed: false,
+    targetType: b.targetType,
+    service: b.service,
+    targets: b.targets,
+    networkingRules: b.rules,
+  };
 }

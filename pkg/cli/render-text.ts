@@ -17,15 +17,18 @@ import type {
 import { showSubnetTags } from '../model/index.ts';
 import { renderChange } from '../plan/index.ts';
 import { describeActions, describeConditions, describeTransform } from './describe-rule.ts';
+import type { BindingPlan } from './plan-bindings.ts';
 import type { PlanReport, StackChange } from './plan-report.ts';
 import { rulesOf } from './render-json.ts';
 
 export function renderPlanText(report: PlanReport): string {
   const lines: string[] = [];
-  if (report.stacks.length === 0) lines.push('No Ingress of ours in the input: nothing to plan.');
+  if (report.stacks.length === 0 && (report.bindings ?? []).length === 0)
+    lines.push('No Ingress of ours in the input: nothing to plan.');
   for (const stack of report.stacks) {
     lines.push(...stackLines(stack), '');
   }
+  for (const binding of report.bindings ?? []) lines.push(...bindingLines(binding), '');
   if (report.changes.length > 0) {
     lines.push('Changes (against an empty account):');
     let current: string | undefined;
@@ -179,6 +182,34 @@ function targetGroupLines(tg: TargetGroup): string[] {
     `  TargetGroup ${tg.name}  ${tg.targetType} ${tg.protocol}:${tg.port}${tg.protocolVersion === 'HTTP1' ? '' : ` ${tg.protocolVersion}`}  ← ${tg.service}`,
     `    health check: ${hc.protocol} ${hc.port} ${hc.path} every ${hc.intervalSeconds}s, codes ${hc.successCodes}`,
     `    targets: ${targets}`,
+  ];
+}
+
+function bindingLines(b: BindingPlan): string[] {
+  const targets =
+    b.targets === null
+      ? b.targetType === null
+        ? 'unknown (spec.targetType not given: the target group decides)'
+        : 'unknown (no Nodes or EndpointSlices in the input)'
+      : b.targets.length === 0
+        ? 'none'
+        : b.targets.map((t) => `${t.id}:${t.port}`).join(', ');
+  const rules =
+    b.rules === null
+      ? 'unknown until the targets are'
+      : b.rules.length === 0
+        ? '(none)'
+        : b.rules
+            .map(
+              (r) =>
+                `${r.protocol}/${r.fromPort === r.toPort ? r.fromPort : `${r.fromPort}-${r.toPort}`} from ${r.cidr ?? r.sourceGroupId ?? '?'}`,
+            )
+            .join(', ');
+  return [
+    `TargetGroupBinding ${b.binding}  ${b.targetType ?? "(target group's own type)"}  ← ${b.service}`,
+    `  target group: ${b.targetGroup} (not managed by Albatross: only its targets)`,
+    `  targets: ${targets}`,
+    `  networking rules: ${rules}`,
   ];
 }
 

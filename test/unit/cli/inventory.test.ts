@@ -63,7 +63,7 @@ describe('inventory', () => {
       doc({ kind: 'ConfigMap', metadata: { name: 'c' } }),
     ]);
     assert.deepEqual(got.notes, [
-      'ignored ConfigMap, Deployment ×2: plan reads Ingress, IngressClass, IngressClassParams, Namespace, Service, EndpointSlice and Node',
+      'ignored ConfigMap, Deployment ×2: plan reads Ingress, IngressClass, IngressClassParams, Namespace, Service, EndpointSlice, Node and TargetGroupBinding',
     ]);
   });
 
