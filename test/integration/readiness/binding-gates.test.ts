@@ -14,7 +14,6 @@ import {
 import {
   AdmissionregistrationV1Api,
   CustomObjectsApi,
-  DiscoveryV1Api,
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
@@ -39,10 +38,15 @@ import { allocatePodIps } from '../../env/pod-ips.ts';
 import { freePort } from '../../env/ports.ts';
 import { useTestEnv } from '../../env/testenv.ts';
 import { eventually } from '../k8s/helpers.ts';
-import { createPodUntil, gatesOf, pod, webhookConfiguration } from './helpers.ts';
+import {
+  createPodUntil,
+  holdPodBehindGate,
+  gatesOf,
+  pod,
+  webhookConfiguration,
+} from './helpers.ts';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-const strategicMerge = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
 const log = createLogger({ level: process.env.ALBATROSS_TEST_LOGS === '1' ? 'debug' : 'error' });
 const { group, version, plural } = TARGET_GROUP_BINDING;
 
@@ -203,39 +207,7 @@ describe('readiness gates for TargetGroupBinding pods', () => {
 
     // WHEN its containers are ready but, held back by the gate, its endpoint is not
     enqueued.length = 0;
-    await core.patchNamespacedPodStatus(
-      {
-        name,
-        namespace: ns,
-        body: {
-          status: {
-            podIP: podIp,
-            podIPs: [{ ip: podIp }],
-            conditions: [{ type: 'ContainersReady', status: 'True' }],
-          },
-        },
-      },
-      strategicMerge,
-    );
-    await testEnv.env.kc.makeApiClient(DiscoveryV1Api).createNamespacedEndpointSlice({
-      namespace: ns,
-      body: {
-        metadata: {
-          name: 'web-slice',
-          namespace: ns,
-          labels: { 'kubernetes.io/service-name': 'web' },
-        },
-        addressType: 'IPv4',
-        endpoints: [
-          {
-            addresses: [podIp],
-            conditions: { ready: false },
-            targetRef: { kind: 'Pod', name, namespace: ns },
-          },
-        ],
-        ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
-      },
-    });
+    await holdPodBehindGate(testEnv.env.kc, ns, name, podIp);
     await eventually('slice cached', () =>
       (harness.caches.endpointSlicesByService().get(`${ns}/web`) ?? []).length > 0
         ? true

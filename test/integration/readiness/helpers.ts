@@ -1,5 +1,12 @@
 /** Shared by the readiness-gate suites: pods, the webhook configuration the chart installs. */
-import type { CoreV1Api, V1Pod } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  DiscoveryV1Api,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+  type V1Pod,
+} from '@kubernetes/client-node';
 import { READINESS_GATE_INJECT_LABEL } from '../../../pkg/translate/index.ts';
 
 export function pod(namespace: string, name: string, labels: Record<string, string>): V1Pod {
@@ -71,4 +78,46 @@ function labelsOf(p: V1Pod): { namespace?: string; labels?: Record<string, strin
 
 export function gatesOf(p: V1Pod): string[] {
   return (p.spec?.readinessGates ?? []).map((g) => g.conditionType);
+}
+
+/**
+ * A gated pod as the kubelet and the EndpointSlice controller would leave it: running
+ * with an IP and its containers ready, its endpoint for Service `web` (port `http` 8080)
+ * not ready, because the readiness gate holds it back.
+ */
+export async function holdPodBehindGate(
+  kc: KubeConfig,
+  namespace: string,
+  name: string,
+  ip: string,
+): Promise<void> {
+  await kc.makeApiClient(CoreV1Api).patchNamespacedPodStatus(
+    {
+      name,
+      namespace,
+      body: {
+        status: {
+          podIP: ip,
+          podIPs: [{ ip }],
+          conditions: [{ type: 'ContainersReady', status: 'True' }],
+        },
+      },
+    },
+    setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+  );
+  await kc.makeApiClient(DiscoveryV1Api).createNamespacedEndpointSlice({
+    namespace,
+    body: {
+      metadata: { name: 'web-slice', namespace, labels: { 'kubernetes.io/service-name': 'web' } },
+      addressType: 'IPv4',
+      endpoints: [
+        {
+          addresses: [ip],
+          conditions: { ready: false },
+          targetRef: { kind: 'Pod', name, namespace },
+        },
+      ],
+      ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+    },
+  });
 }

@@ -15,7 +15,6 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
   AdmissionregistrationV1Api,
-  DiscoveryV1Api,
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
@@ -33,7 +32,13 @@ import { allocatePodIps } from '../../env/pod-ips.ts';
 import { freePort } from '../../env/ports.ts';
 import { useTestEnv } from '../../env/testenv.ts';
 import { eventually, ingress } from '../k8s/helpers.ts';
-import { createPodUntil, gatesOf, pod, webhookConfiguration } from './helpers.ts';
+import {
+  createPodUntil,
+  holdPodBehindGate,
+  gatesOf,
+  pod,
+  webhookConfiguration,
+} from './helpers.ts';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const strategicMerge = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
@@ -201,39 +206,7 @@ describe('pod readiness gates (self-managed certificate)', () => {
     const gate = `${GATE_PREFIX}${tgName}`;
     // GIVEN the pod is running with an IP, containers ready, held back only by the gate
     // (so its endpoint is not ready)
-    await core.patchNamespacedPodStatus(
-      {
-        name,
-        namespace: ns,
-        body: {
-          status: {
-            podIP: podIps[0],
-            podIPs: [{ ip: podIps[0] }],
-            conditions: [{ type: 'ContainersReady', status: 'True' }],
-          },
-        },
-      },
-      strategicMerge,
-    );
-    await testEnv.env.kc.makeApiClient(DiscoveryV1Api).createNamespacedEndpointSlice({
-      namespace: ns,
-      body: {
-        metadata: {
-          name: 'web-slice',
-          namespace: ns,
-          labels: { 'kubernetes.io/service-name': 'web' },
-        },
-        addressType: 'IPv4',
-        endpoints: [
-          {
-            addresses: [podIps[0] ?? ''],
-            conditions: { ready: false },
-            targetRef: { kind: 'Pod', name, namespace: ns },
-          },
-        ],
-        ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
-      },
-    });
+    await holdPodBehindGate(testEnv.env.kc, ns, name, podIps[0] ?? '');
     await eventually('pod cached with its IP', () =>
       gates?.pods.get(name, ns)?.status?.podIP === podIps[0] ? true : undefined,
     );
