@@ -83,27 +83,37 @@ export interface PathMatch {
 }
 
 /**
- * An ImplementationSpecific path under `use-regex-path-match`: an ALB regex value. ALB's
- * regex dialect is close to the common one; a pattern JavaScript cannot compile is
- * refused here rather than by AWS halfway through an apply.
+ * An ImplementationSpecific path under `use-regex-path-match`: an ALB regex value.
+ * Kubernetes makes every path start with `/`, so the regex is what follows that `/` (as
+ * the reference controller reads it: `/^/api/.+$` is the regex `^/api/.+$`); kept, the
+ * `/` would make an anchored regex that no request path can match. ALB's regex dialect is
+ * close to the common one; a pattern JavaScript cannot compile is refused here rather
+ * than by AWS halfway through an apply.
  */
 function translateRegexPath(p: string): Translated<PathMatch> {
-  if (p === '') {
+  const example = "e.g. '/^/api/v[0-9]+/.*$' for the regex '^/api/v[0-9]+/.*$'";
+  if (!p.startsWith('/')) {
     return {
       ok: false,
-      message: 'with use-regex-path-match an ImplementationSpecific path must be a non-empty regex',
+      message: `with use-regex-path-match must start with '/', which Kubernetes requires and which is dropped before the rest is used as the regex, ${example}`,
+    };
+  }
+  const regex = p.slice(1);
+  if (regex === '') {
+    return {
+      ok: false,
+      message: `with use-regex-path-match an ImplementationSpecific path must be '/' followed by a non-empty regex, ${example}`,
     };
   }
   try {
-    new RegExp(p);
+    new RegExp(regex);
   } catch {
     return {
       ok: false,
-      message:
-        'with use-regex-path-match must be a valid regular expression, e.g. ^/api/v[0-9]+/.*$',
+      message: `with use-regex-path-match must be '/' followed by a valid regular expression, ${example}`,
     };
   }
-  const config: ValuesConfig = { RegexValues: [p] };
+  const config: ValuesConfig = { RegexValues: [regex] };
   const tooLong = checkPatterns(config);
   if (tooLong !== undefined) return { ok: false, message: tooLong };
   return {

@@ -245,7 +245,7 @@ describe('deploy: load-balancer and routing annotations', () => {
               http: {
                 paths: [
                   {
-                    path: '^/api/v[0-9]+/.*$',
+                    path: '/^/api/v[0-9]+/.*$',
                     pathType: 'ImplementationSpecific',
                     backend: { service: { name: 'api', port: { number: 80 } } },
                   },

@@ -161,7 +161,7 @@ const cases: readonly Case[] = [
             rules: [
               rule(
                 'rx.example.com',
-                path('^/api/v[0-9]+/.*$', 'api', 80, 'ImplementationSpecific'),
+                path('/^/api/v[0-9]+/.*$', 'api', 80, 'ImplementationSpecific'),
                 path('/static', 'web', 80),
               ),
             ],
@@ -183,7 +183,7 @@ const cases: readonly Case[] = [
       [
         ingress(
           'default/badregex',
-          { rules: [rule(undefined, path('^/(unclosed', 'web', 80, 'ImplementationSpecific'))] },
+          { rules: [rule(undefined, path('/^/(unclosed', 'web', 80, 'ImplementationSpecific'))] },
           { [`${A}use-regex-path-match`]: 'true' },
         ),
       ],
