@@ -3,7 +3,9 @@
  * IngressClassParams, Namespaces (their labels), Services, EndpointSlices, Nodes and
  * TargetGroupBindings. Anything else is counted and
  * ignored with a note. Namespaced objects without a namespace land in `default`, as
- * `kubectl apply` would put them.
+ * `kubectl apply` would put them. An object of those kinds without `metadata.name` is an
+ * error naming its document (the API server would refuse it; kept, an Ingress would plan
+ * as the member `default/`), and the rest is planned without it.
  */
 import type {
   V1EndpointSlice,
@@ -44,6 +46,17 @@ type Json = Readonly<Record<string, unknown>>;
 
 const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
+const READ_KINDS: ReadonlySet<string> = new Set([
+  'Ingress',
+  'IngressClass',
+  'IngressClassParams',
+  'Service',
+  'EndpointSlice',
+  'Namespace',
+  'TargetGroupBinding',
+  'Node',
+]);
+
 function isRecord(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -60,6 +73,16 @@ function metadataOf(object: Json): Json {
 function nameOf(object: Json): string {
   const name = metadataOf(object).name;
   return typeof name === 'string' ? name : '';
+}
+
+function unnamed(source: string, kind: string, given: unknown): Problem {
+  return {
+    ingress: source,
+    field: 'metadata.name',
+    value: typeof given === 'string' ? given : given === undefined ? '' : JSON.stringify(given),
+    message: `this ${kind} has no metadata.name; every object needs a non-empty name string, so this document is left out of the plan and the rest is planned`,
+    severity: 'error',
+  };
 }
 
 function withNamespace(object: Json): Json {
@@ -94,6 +117,10 @@ export function buildInventory(documents: readonly ManifestDocument[]): Inventor
 
   for (const { source, object } of documents) {
     const kind = typeof object.kind === 'string' ? object.kind : '';
+    if (READ_KINDS.has(kind) && nameOf(object) === '') {
+      problems.push(unnamed(source, kind, metadataOf(object).name));
+      continue;
+    }
     switch (kind) {
       case 'Ingress': {
         let ingress: V1Ingress;

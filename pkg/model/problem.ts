@@ -6,7 +6,10 @@
 export type Severity = 'error' | 'warning';
 
 export interface Problem {
-  /** `namespace/name` of the Ingress concerned. */
+  /**
+   * `namespace/name` of the Ingress concerned; for an object read from a file that has no
+   * name (`albatross plan -f`), the file and document it came from.
+   */
   readonly ingress: string;
   /** The annotation (`alb.ingress.kubernetes.io/scheme`) or field (`spec.rules[0].http.paths[1].path`). */
   readonly field: string;
