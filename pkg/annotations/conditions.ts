@@ -1,6 +1,8 @@
 /**
- * `conditions.${name}`: a JSON list of extra rule conditions, ANDed with the rule's host
- * and path, in the ELBv2 shapes. `values` or `regexValues`, never both.
+ * `conditions.${name}`: a JSON list of extra rule conditions in the ELBv2 shapes, ANDed
+ * with the rule's host and path; host-header and path-pattern values are merged into the
+ * rule's own host and path condition instead (translate/match-conditions.ts). `values` or
+ * `regexValues`, never both.
  */
 import type { QueryStringKeyValue, RuleCondition, ValuesConfig } from '../model/index.ts';
 import { parseCidr } from './cidr.ts';

@@ -18,6 +18,7 @@ import {
   translateHost,
   translatePath,
 } from './paths.ts';
+import { foldMatchConditions } from './match-conditions.ts';
 import { maybe } from './maybe.ts';
 import { problem, verbatim } from './problems.ts';
 
@@ -111,39 +112,20 @@ export function compileMember(
           ? []
           : (ann.conditions.get(backendSpec.service.name) ?? []);
       const conditionsField = `alb.ingress.kubernetes.io/conditions.${backendSpec?.service?.name ?? ''}`;
-      const conditions: RuleCondition[] = [];
-      if (host.value.condition !== undefined) {
-        if (extra.some((c) => c.Field === 'host-header')) {
-          problems.push(
-            problem(
-              key,
-              conditionsField,
-              rule.host ?? '',
-              'adds a host-header condition to a rule that has a host; an ALB rule takes one host-header condition',
-            ),
-          );
-          return;
-        }
-        conditions.push(host.value.condition);
-      }
+      // The rule's own host and path first; conditions.* values for them are merged in.
       const extraPath = extra.some((c) => c.Field === 'path-pattern');
-      if (path.value.config !== undefined && extraPath) {
-        problems.push(
-          problem(
-            key,
-            conditionsField,
-            p.path ?? '',
-            'adds a path-pattern condition to a rule that has a path; an ALB rule takes one path-pattern condition',
-          ),
-        );
+      const own: RuleCondition[] = [
+        ...(host.value.condition === undefined ? [] : [host.value.condition]),
+        ...(path.value.config === undefined && extraPath
+          ? []
+          : [{ Field: 'path-pattern' as const, PathPatternConfig: path.value.config ?? ANY_PATH }]),
+      ];
+      const folded = foldMatchConditions([...own, ...extra]);
+      if (!folded.ok) {
+        problems.push(problem(key, conditionsField, p.path ?? '', folded.message));
         return;
       }
-      if (!extraPath)
-        conditions.push({
-          Field: 'path-pattern',
-          PathPatternConfig: path.value.config ?? ANY_PATH,
-        });
-      conditions.push(...extra);
+      const conditions = folded.value;
       const evaluations = matchEvaluations(conditions);
       if (evaluations > MAX_MATCH_EVALUATIONS) {
         problems.push(

@@ -1,7 +1,7 @@
 /**
  * ALB quotas the plan enforces before AWS would refuse them: 100 target groups per ALB
- * (a member that would pass it is frozen, its neighbours build) and one host-header and
- * one path-pattern condition per rule (a `conditions.*` adding a second is refused).
+ * (a member that would pass it is frozen, its neighbours build). One host-header and one
+ * path-pattern condition per rule: see match-conditions.test.ts.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -61,59 +61,5 @@ describe('target groups per ALB', () => {
     assert.ok(only !== undefined);
     assert.equal(only.field, 'spec.rules');
     assert.match(only.message, /adds 1 target groups to the 100 .*at most 100/);
-  });
-});
-
-describe('one host and one path condition per rule', () => {
-  const web = env([services[0]!]);
-  const cases: readonly [string, string, string | undefined, RegExp][] = [
-    [
-      'host-header',
-      '[{"field":"host-header","hostHeaderConfig":{"values":["other.example.com"]}}]',
-      'shop.example.com',
-      /one host-header condition/,
-    ],
-    [
-      'path-pattern',
-      '[{"field":"path-pattern","pathPatternConfig":{"values":["/other"]}}]',
-      undefined,
-      /one path-pattern condition/,
-    ],
-  ];
-  for (const [field, conditions, host, message] of cases) {
-    it(`GIVEN a rule with a ${field} and conditions adding another THEN the member is refused, naming the annotation`, () => {
-      const bad = ingress(
-        'default/bad',
-        { rules: [rule(host, path('/shop', 's0', 80))] },
-        { [`${A}conditions.s0`]: conditions },
-      );
-      const { stack, problems } = buildStack(group('default/bad', [[bad]]), web, config);
-      assert.deepEqual(stack.rules, []);
-      const mine = problems.filter((p) => p.ingress === 'default/bad');
-      assert.equal(mine.length, 1);
-      const [only] = mine;
-      assert.ok(only !== undefined);
-      assert.equal(only.field, `${A}conditions.s0`);
-      assert.match(only.message, message);
-    });
-  }
-
-  it('GIVEN conditions adding a host to a rule without one THEN it is the rule host', () => {
-    const ok = ingress(
-      'default/ok',
-      { rules: [rule(undefined, path('/shop', 's0', 80))] },
-      {
-        [`${A}conditions.s0`]:
-          '[{"field":"host-header","hostHeaderConfig":{"values":["other.example.com"]}}]',
-      },
-    );
-    const { stack, problems } = buildStack(group('default/ok', [[ok]]), web, config);
-    assert.deepEqual(problems, []);
-    assert.equal(stack.rules.length, 1);
-    const fields = stack.rules[0]?.conditions.map((c) => c.Field);
-    assert.deepEqual(
-      fields?.filter((f) => f === 'host-header'),
-      ['host-header'],
-    );
   });
 });
