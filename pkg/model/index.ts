@@ -8,3 +8,4 @@ export type * from './backend-access.ts';
 export type * from './addons.ts';
 export { ResourceKinds } from './change.ts';
 export { showSubnetTags } from './subnet-tags.ts';
+export { AlbQuotas } from './quotas.ts';

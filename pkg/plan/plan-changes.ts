@@ -3,7 +3,8 @@
  * stack. Dependencies come first (security group, load balancer, target groups and their
  * targets, listeners, rules, backend rules) and every delete comes last, in the reverse
  * order (rules and listeners before the target groups they use, the load balancer before
- * its security group), so apply can run the steps one by one.
+ * its security group), so apply can run the steps one by one. At a load balancer quota
+ * some rule deletes come sooner, so that no state on the way passes it (quota-order.ts).
  *
  * Members with an error are frozen: nothing of theirs is created, changed or deleted.
  * Their rules keep serving at their priorities, the listeners and load balancer holding
@@ -20,6 +21,7 @@ import type {
 } from '../model/index.ts';
 import type { DeleteStep, PlannedChange, Plan, ResourceChangeKind } from './plan-types.ts';
 import { planAddons } from './plan-addons.ts';
+import { orderWithinQuotas, passesAQuota } from './quota-order.ts';
 import { planListenerRules } from './plan-rules.ts';
 import { targetDiff } from './target-diff.ts';
 import {
@@ -407,21 +409,32 @@ export function planChanges(
   const ours: readonly ActualListenerRule[] = found.rules.filter(
     (rule) => !frozen.has(rule.member),
   );
-  for (const listenerId of [...listenerIds].sort()) {
-    const frozenHere = rulesOn(frozenRules, listenerId);
-    const planned = planListenerRules({
-      desired: rulesOn(desired.rules, listenerId),
-      actual: listenersAreNew ? [] : rulesOn(ours, listenerId),
-      frozen: listenersAreNew ? [] : frozenHere,
-      carried: loadBalancerReplaced ? frozenHere : [],
-      replacedTargetGroups: replacedGroups,
-      members,
-      ...(desired.loadBalancer === null ? { deleteReason: gone } : {}),
-      ...(loadBalancerReplaced ? { createReason: 'load balancer replaced: rule' } : {}),
-    });
-    steps.push(...planned.steps);
-    deletes.ListenerRule.push(...planned.deletes);
-  }
+  const planRules = (pairAcrossMembers: boolean) => {
+    const ruleSteps: PlannedChange[] = [];
+    const ruleDeletes: DeleteStep<'ListenerRule'>[] = [];
+    for (const listenerId of [...listenerIds].sort()) {
+      const frozenHere = rulesOn(frozenRules, listenerId);
+      const planned = planListenerRules({
+        desired: rulesOn(desired.rules, listenerId),
+        actual: listenersAreNew ? [] : rulesOn(ours, listenerId),
+        frozen: listenersAreNew ? [] : frozenHere,
+        carried: loadBalancerReplaced ? frozenHere : [],
+        replacedTargetGroups: replacedGroups,
+        members,
+        pairAcrossMembers,
+        ...(desired.loadBalancer === null ? { deleteReason: gone } : {}),
+        ...(loadBalancerReplaced ? { createReason: 'load balancer replaced: rule' } : {}),
+      });
+      ruleSteps.push(...planned.steps);
+      ruleDeletes.push(...planned.deletes);
+    }
+    return { ruleSteps, ruleDeletes };
+  };
+  // At a quota, rules going away are modified into new ones, across members.
+  let rules = planRules(false);
+  if (passesAQuota(found, [...steps, ...rules.ruleSteps])) rules = planRules(true);
+  steps.push(...rules.ruleSteps);
+  deletes.ListenerRule.push(...rules.ruleDeletes);
 
   // Backend access rules are cluster-level now (pkg/plan/backend-access.ts): the stack's
   // backendRules are needs, unioned across stacks elsewhere. A rule still tagged with this
@@ -438,8 +451,8 @@ export function planChanges(
     });
   }
 
-  // Deletes last: what uses a resource goes before it.
-  return [
+  // Deletes last: what uses a resource goes before it; some sooner at a quota.
+  return orderWithinQuotas(found, [
     ...steps,
     ...planAddons(desired, found, listenersAreNew),
     ...deletes.ListenerRule,
@@ -448,5 +461,5 @@ export function planChanges(
     ...deletes.BackendAccessRule,
     ...deletes.LoadBalancer,
     ...deletes.SecurityGroup,
-  ];
+  ]);
 }

@@ -7,7 +7,9 @@
  * and path, so an edited path or host comes back under a new id. The remaining desired
  * and actual rules of one member are paired in priority order and each pair becomes a
  * ModifyRule that also retags the rule with its new id, so the edit never deletes the
- * rule that serves. Only rules left over after that are created or deleted.
+ * rule that serves. At the load balancer's rule quota the leftovers of different members
+ * are paired the same way (`pairAcrossMembers`). Only rules left over after that are
+ * created or deleted.
  *
  * Rules of frozen members are not touched and keep their priorities; desired rules are
  * laid out around them, keeping their own order.
@@ -38,6 +40,12 @@ export interface ListenerRulesInput {
   readonly deleteReason?: string;
   /** Reason given to every created rule (e.g. the listener is new). */
   readonly createReason?: string;
+  /**
+   * Pair a rule to create with a rule to delete of another member too, as a ModifyRule:
+   * at the load balancer's rule quota a create cannot come before the delete (see
+   * quota-order.ts), and modifying in place opens no gap a delete first would.
+   */
+  readonly pairAcrossMembers?: boolean;
 }
 
 export interface ListenerRulesPlan {
@@ -92,6 +100,7 @@ interface Pair {
 function match(
   desired: readonly ListenerRule[],
   actual: readonly ActualListenerRule[],
+  acrossMembers: boolean,
 ): {
   pairs: readonly Pair[];
   created: readonly ListenerRule[];
@@ -122,9 +131,15 @@ function match(
   const created: ListenerRule[] = [];
   const byPriority = (a: ListenerRule, b: ListenerRule): number => a.priority - b.priority;
   const spare = [...unused].sort(byPriority);
+  const unpaired: ListenerRule[] = [];
   for (const rule of [...leftover].sort(byPriority)) {
     const found = spare.findIndex((candidate) => candidate.member === rule.member);
     const [edited] = found < 0 ? [] : spare.splice(found, 1);
+    if (edited === undefined) unpaired.push(rule);
+    else take(rule, unused.indexOf(edited));
+  }
+  for (const rule of unpaired) {
+    const edited = acrossMembers ? spare.shift() : undefined;
     if (edited === undefined) created.push(rule);
     else take(rule, unused.indexOf(edited));
   }
@@ -176,7 +191,11 @@ function withoutArn(rule: ActualListenerRule): ListenerRule {
 export function planListenerRules(input: ListenerRulesInput): ListenerRulesPlan {
   const held = new Set([...input.frozen, ...input.carried].map((rule) => rule.priority));
   const desired = layOutPriorities(input.desired, held);
-  const { pairs, created, deleted } = match(desired, input.actual);
+  const { pairs, created, deleted } = match(
+    desired,
+    input.actual,
+    input.pairAcrossMembers === true,
+  );
 
   const steps: PlannedChange[] = [];
   for (const pair of pairs) {

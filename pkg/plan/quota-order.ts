@@ -1,0 +1,176 @@
+/**
+ * No state on the way of a plan passes a load balancer quota. A plan deletes last, so a
+ * group at its quota that moves a rule or a target group between members would need
+ * quota + 1 on the way (the create comes before the delete) and fail on every retry. So
+ * the plan is walked step by step, counting what the load balancer holds (rules, and the
+ * target groups its listeners and rules forward to); a step that would pass a quota gets,
+ * just before it, the fewest pending deletes that make room, in their delete order.
+ *
+ * A delete moved forward opens no gap a request meets: the rule goes in any case, and
+ * before it goes the plan has already paired what it could as in-place modifications
+ * (plan-rules.ts, `pairAcrossMembers`), which is why only rules another listener needs
+ * are created before their deletes here. What the walk cannot avoid stays: a target group
+ * replaced while two rules forward to it is attached twice for the rules' ModifyRules in
+ * between (docs/decisions/0007-plans-within-quotas.md).
+ *
+ * SNI certificates are counted per listener update by `certificateBatches`, which apply
+ * follows.
+ */
+import type { Action, ActualStack } from '../model/index.ts';
+import { AlbQuotas } from '../model/index.ts';
+import type { PlannedChange } from './plan-types.ts';
+
+/** What the load balancer holds that a quota counts. */
+export interface QuotaState {
+  rules: number;
+  /** Forward references by target group (`id:`, `arn:` or `name:` key), counted. */
+  readonly targetGroups: Map<string, number>;
+}
+
+/** The target groups the actions forward to, each once. */
+export function forwardKeys(actions: readonly Action[]): readonly string[] {
+  const keys = new Set<string>();
+  for (const action of actions) {
+    for (const tuple of action.ForwardConfig?.TargetGroups ?? []) {
+      if (tuple.TargetGroupId !== undefined) keys.add(`id:${tuple.TargetGroupId}`);
+      else if (tuple.TargetGroupArn !== undefined) keys.add(`arn:${tuple.TargetGroupArn}`);
+      else if (tuple.TargetGroupName !== undefined) keys.add(`name:${tuple.TargetGroupName}`);
+    }
+  }
+  return [...keys];
+}
+
+function add(state: QuotaState, actions: readonly Action[], by: 1 | -1): void {
+  for (const key of forwardKeys(actions)) {
+    const n = (state.targetGroups.get(key) ?? 0) + by;
+    if (n <= 0) state.targetGroups.delete(key);
+    else state.targetGroups.set(key, n);
+  }
+}
+
+/** The state of the load balancer discovery found. */
+export function quotaStateOf(actual: ActualStack): QuotaState {
+  const state: QuotaState = { rules: 0, targetGroups: new Map() };
+  if (actual.loadBalancer === null) return state;
+  for (const listener of actual.listeners) add(state, listener.defaultActions, 1);
+  for (const rule of actual.rules) {
+    state.rules += 1;
+    add(state, rule.actions, 1);
+  }
+  return state;
+}
+
+/** The state after `change`: the planner's view of what each step does to the counts. */
+export function applyToQuotaState(state: QuotaState, change: PlannedChange): void {
+  if (change.kind === 'LoadBalancer') {
+    // A replaced or deleted load balancer takes its listeners and rules with it.
+    if (change.step === 'replace' || change.step === 'delete') {
+      state.rules = 0;
+      state.targetGroups.clear();
+    }
+    return;
+  }
+  if (change.kind === 'Listener') {
+    if (change.step === 'create') add(state, change.desired.defaultActions, 1);
+    else if (change.step === 'delete' || change.step === 'delete-replaced') {
+      add(state, change.actual.defaultActions, -1);
+    } else if (change.step === 'update' && change.fields.includes('defaultActions')) {
+      add(state, change.desired.defaultActions, 1);
+      add(state, change.actual.defaultActions, -1);
+    }
+    return;
+  }
+  if (change.kind !== 'ListenerRule') return;
+  if (change.step === 'create') {
+    state.rules += 1;
+    add(state, change.desired.actions, 1);
+  } else if (change.step === 'delete' || change.step === 'delete-replaced') {
+    state.rules -= 1;
+    add(state, change.actual.actions, -1);
+  } else if (change.step === 'update') {
+    add(state, change.desired.actions, 1);
+    add(state, change.actual.actions, -1);
+  }
+}
+
+function copy(state: QuotaState): QuotaState {
+  return { rules: state.rules, targetGroups: new Map(state.targetGroups) };
+}
+
+/** The quotas `after` passes that `state` did not pass as far. */
+function passed(state: QuotaState, after: QuotaState): { rules: boolean; targetGroups: boolean } {
+  return {
+    rules: after.rules > AlbQuotas.rulesPerLoadBalancer && after.rules > state.rules,
+    targetGroups:
+      after.targetGroups.size > AlbQuotas.targetGroupsPerLoadBalancer &&
+      after.targetGroups.size > state.targetGroups.size,
+  };
+}
+
+/** True when `change` lowers a count that `need` says is short. */
+function makesRoom(
+  state: QuotaState,
+  change: PlannedChange,
+  need: { rules: boolean; targetGroups: boolean },
+): boolean {
+  const after = copy(state);
+  applyToQuotaState(after, change);
+  return (
+    (need.rules && after.rules < state.rules) ||
+    (need.targetGroups && after.targetGroups.size < state.targetGroups.size)
+  );
+}
+
+/** True when some step of `plan`, run as it is, would pass a quota. */
+export function passesAQuota(actual: ActualStack, plan: readonly PlannedChange[]): boolean {
+  const state = quotaStateOf(actual);
+  for (const change of plan) {
+    const after = copy(state);
+    applyToQuotaState(after, change);
+    const need = passed(state, after);
+    if (need.rules || need.targetGroups) return true;
+    applyToQuotaState(state, change);
+  }
+  return false;
+}
+
+/**
+ * `plan` with rule deletes moved forward where a step would pass a quota. A moved rule's
+ * own priority moves are dropped: it is gone before they would run, and the priority they
+ * would free is free.
+ */
+export function orderWithinQuotas(
+  actual: ActualStack,
+  plan: readonly PlannedChange[],
+): readonly PlannedChange[] {
+  const pending = [...plan];
+  const out: PlannedChange[] = [];
+  const gone = new Set<string>();
+  const state = quotaStateOf(actual);
+  while (pending.length > 0) {
+    const change = pending.shift();
+    if (change === undefined) break;
+    if (change.kind === 'ListenerRule' && change.step === 'set-priority') {
+      if (gone.has(change.actual.arn)) continue;
+    }
+    for (;;) {
+      const after = copy(state);
+      applyToQuotaState(after, change);
+      const need = passed(state, after);
+      if (!need.rules && !need.targetGroups) break;
+      const index = pending.findIndex(
+        (later) =>
+          later.kind === 'ListenerRule' && later.step === 'delete' && makesRoom(state, later, need),
+      );
+      const room = index < 0 ? undefined : pending[index];
+      if (room?.kind !== 'ListenerRule' || room.step !== 'delete') break;
+      pending.splice(index, 1);
+      gone.add(room.actual.arn);
+      out.push({ ...room, reason: `${room.reason}; deleted first: the load balancer is at its quota` });
+      applyToQuotaState(state, room);
+    }
+    out.push(change);
+    applyToQuotaState(state, change);
+  }
+  return out;
+}
