@@ -166,7 +166,10 @@ export function orderWithinQuotas(
       if (room?.kind !== 'ListenerRule' || room.step !== 'delete') break;
       pending.splice(index, 1);
       gone.add(room.actual.arn);
-      out.push({ ...room, reason: `${room.reason}; deleted first: the load balancer is at its quota` });
+      out.push({
+        ...room,
+        reason: `${room.reason}; deleted first: the load balancer is at its quota`,
+      });
       applyToQuotaState(state, room);
     }
     out.push(change);
