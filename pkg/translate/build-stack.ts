@@ -20,7 +20,7 @@
 import { albAnnotation } from '../annotations/index.ts';
 import type { Cidr } from '../annotations/index.ts';
 import type { IngressGroup } from '../ingress/group.ts';
-import { showSubnetTags } from '../model/index.ts';
+import { AlbQuotas, showSubnetTags } from '../model/index.ts';
 import type {
   Action,
   Listener,
@@ -64,8 +64,8 @@ export interface BuildResult {
   readonly problems: readonly Problem[];
 }
 
-const MAX_RULES = 100;
-const MAX_TARGET_GROUPS = 100;
+const MAX_RULES = AlbQuotas.rulesPerLoadBalancer;
+const MAX_TARGET_GROUPS = AlbQuotas.targetGroupsPerLoadBalancer;
 
 class Freezer {
   readonly problems: Problem[];
@@ -388,34 +388,52 @@ export function buildStack(group: IngressGroup, env: Env, config: TranslateConfi
   const perListener = listenerSettings(drafts, portsOf, protocolOf, (p) => {
     f.add(p);
   });
+  // A frozen member's rules and target groups stay in AWS, so they count against the
+  // quotas: counted from its manifest (what it would hold), whichever froze it, including a
+  // member this very check freezes.
+  const rulesOf = (d: MemberDraft) =>
+    d.rules.length * (portsOf.get(d.key) ?? []).filter(carries).length;
+  const groupsOf = (d: MemberDraft) => [
+    ...d.targetGroups.map((t) => t.id),
+    ...d.foreignTargetGroups,
+  ];
   let ruleCount = 0;
   const tgSeen = new Set<string>();
+  let heldRules = 0;
+  const heldGroups = new Set<string>();
+  const hold = (d: MemberDraft) => {
+    heldRules += rulesOf(d);
+    for (const id of groupsOf(d)) heldGroups.add(id);
+  };
+  for (const d of drafts) if (f.frozen.has(d.key)) hold(d);
+  const kept = (n: number) => (n === 0 ? '' : ` and the ${n} frozen members keep in AWS`);
   for (const d of drafts) {
     if (f.frozen.has(d.key)) continue;
-    const rulesHere = d.rules.length * (portsOf.get(d.key) ?? []).filter(carries).length;
-    const tgsHere = [...d.targetGroups.map((t) => t.id), ...d.foreignTargetGroups].filter(
-      (id) => !tgSeen.has(id),
-    );
-    if (ruleCount + rulesHere > MAX_RULES) {
+    const rulesHere = rulesOf(d);
+    const seen = new Set([...tgSeen, ...heldGroups]);
+    const tgsHere = new Set(groupsOf(d).filter((id) => !seen.has(id)));
+    if (ruleCount + heldRules + rulesHere > MAX_RULES) {
       f.add(
         problem(
           d.key,
           'spec.rules',
           String(rulesHere),
-          `adds ${rulesHere} listener rules to the ${ruleCount} of the members before it; an ALB allows at most ${MAX_RULES}`,
+          `adds ${rulesHere} listener rules to the ${ruleCount} of the members before it${kept(heldRules)}; an ALB allows at most ${MAX_RULES}`,
         ),
       );
+      hold(d);
       continue;
     }
-    if (tgSeen.size + new Set(tgsHere).size > MAX_TARGET_GROUPS) {
+    if (seen.size + tgsHere.size > MAX_TARGET_GROUPS) {
       f.add(
         problem(
           d.key,
           'spec.rules',
-          String(tgsHere.length),
-          `adds ${new Set(tgsHere).size} target groups to the ${tgSeen.size} of the members before it; an ALB allows at most ${MAX_TARGET_GROUPS}`,
+          String(tgsHere.size),
+          `adds ${tgsHere.size} target groups to the ${tgSeen.size} of the members before it${kept(seen.size - tgSeen.size)}; an ALB allows at most ${MAX_TARGET_GROUPS}`,
         ),
       );
+      hold(d);
       continue;
     }
     ruleCount += rulesHere;

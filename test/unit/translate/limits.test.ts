@@ -63,3 +63,45 @@ describe('target groups per ALB', () => {
     assert.match(only.message, /adds 1 target groups to the 100 .*at most 100/);
   });
 });
+
+describe('rules per ALB with a frozen member', () => {
+  const paths = (prefix: string, n: number) =>
+    Array.from({ length: n }, (_, i) => path(`/${prefix}${i}`, 's0', 80));
+  // Frozen by one bad path: its 60 good rules stay in AWS as they are.
+  const frozen = ingress('default/frozen', {
+    rules: [rule(undefined, ...paths('f', 60), path('/bad', 's0', 80, 'Regex'))],
+  });
+
+  it('GIVEN a frozen member holding 60 rules THEN a member adding 50 is refused, the frozen rules named in the count', () => {
+    const live = ingress('default/live', { rules: [rule(undefined, ...paths('l', 50))] });
+    const { stack, problems } = buildStack(
+      group('shared', [
+        [frozen, 1],
+        [live, 2],
+      ]),
+      world,
+      config,
+    );
+    assert.deepEqual(stack.frozenMembers, ['default/frozen', 'default/live']);
+    const mine = problems.filter((p) => p.ingress === 'default/live');
+    assert.equal(mine.length, 1);
+    assert.match(
+      mine[0]?.message ?? '',
+      /adds 50 listener rules to the 0 of the members before it and the 60 frozen members keep in AWS; an ALB allows at most 100/,
+    );
+  });
+
+  it('GIVEN the same frozen member THEN a member adding 40 still builds', () => {
+    const live = ingress('default/live', { rules: [rule(undefined, ...paths('l', 40))] });
+    const { stack } = buildStack(
+      group('shared', [
+        [frozen, 1],
+        [live, 2],
+      ]),
+      world,
+      config,
+    );
+    assert.deepEqual(stack.frozenMembers, ['default/frozen']);
+    assert.equal(stack.rules.length, 40);
+  });
+});
