@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { ModifyListenerInput } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Attributes, Certificate, Listener } from '../model/index.ts';
+import { certificateBatches } from '../plan/index.ts';
 import type { ResourceStep } from '../plan/index.ts';
 import { call, sendOptions, unlessGone } from './context.ts';
 import type { DeployContext } from './context.ts';
@@ -33,7 +34,10 @@ async function setAttributes(ctx: DeployContext, arn: string, attributes: Attrib
   );
 }
 
-/** The SNI certificates (all but the first) to add and to remove. */
+/**
+ * The SNI certificates (all but the first) to add and to remove, in the order that keeps
+ * the listener within its certificate quota (`certificateBatches`).
+ */
 async function syncSniCertificates(
   ctx: DeployContext,
   arn: string,
@@ -44,27 +48,28 @@ async function syncSniCertificates(
   const had = new Set(have.slice(1).map((c) => c.certificateArn));
   const add = [...wanted].filter((c) => !had.has(c));
   const remove = [...had].filter((c) => !wanted.has(c) && c !== want[0]?.certificateArn);
-  if (add.length > 0) {
-    await call(ctx, 'AddListenerCertificates', () =>
-      ctx.clients.elbv2.send(
-        new AddListenerCertificatesCommand({
-          ListenerArn: arn,
-          Certificates: add.map((CertificateArn) => ({ CertificateArn })),
-        }),
-        sendOptions(ctx),
-      ),
-    );
-  }
-  if (remove.length > 0) {
-    await call(ctx, 'RemoveListenerCertificates', () =>
-      ctx.clients.elbv2.send(
-        new RemoveListenerCertificatesCommand({
-          ListenerArn: arn,
-          Certificates: remove.map((CertificateArn) => ({ CertificateArn })),
-        }),
-        sendOptions(ctx),
-      ),
-    );
+  for (const batch of certificateBatches(had.size, add, remove)) {
+    if ('add' in batch) {
+      await call(ctx, 'AddListenerCertificates', () =>
+        ctx.clients.elbv2.send(
+          new AddListenerCertificatesCommand({
+            ListenerArn: arn,
+            Certificates: batch.add.map((CertificateArn) => ({ CertificateArn })),
+          }),
+          sendOptions(ctx),
+        ),
+      );
+    } else {
+      await call(ctx, 'RemoveListenerCertificates', () =>
+        ctx.clients.elbv2.send(
+          new RemoveListenerCertificatesCommand({
+            ListenerArn: arn,
+            Certificates: batch.remove.map((CertificateArn) => ({ CertificateArn })),
+          }),
+          sendOptions(ctx),
+        ),
+      );
+    }
   }
 }
 

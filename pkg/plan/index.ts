@@ -14,3 +14,5 @@ export type { BackendAccessNeed, BackendAccessPlan, NodePortRange } from './back
 export { targetDiff, targetKey } from './target-diff.ts';
 export type { TargetDiff } from './target-diff.ts';
 export { planAddons, webAclNameOfArn } from './plan-addons.ts';
+export { certificateBatches } from './quota-order.ts';
+export type { CertificateBatch } from './quota-order.ts';

@@ -177,3 +177,28 @@ export function orderWithinQuotas(
   }
   return out;
 }
+
+/** One AddListenerCertificates or RemoveListenerCertificates call. */
+export type CertificateBatch =
+  { readonly add: readonly string[] } | { readonly remove: readonly string[] };
+
+/**
+ * The order of a listener's SNI certificate changes: `current` certificates are there,
+ * `add` are to come and `remove` to go. Adds first, so a host whose certificate is being
+ * swapped never meets the default certificate; but only as many as fit the quota, then
+ * the removes, then the rest of the adds.
+ */
+export function certificateBatches(
+  current: number,
+  add: readonly string[],
+  remove: readonly string[],
+): readonly CertificateBatch[] {
+  const room = Math.max(0, AlbQuotas.sniCertificatesPerListener - current);
+  const first = add.slice(0, room);
+  const rest = add.slice(room);
+  return [
+    ...(first.length > 0 ? [{ add: first }] : []),
+    ...(remove.length > 0 ? [{ remove }] : []),
+    ...(rest.length > 0 ? [{ add: rest }] : []),
+  ];
+}
