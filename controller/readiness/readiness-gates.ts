@@ -150,17 +150,25 @@ export class ReadinessGates {
       const ns = caches.namespaces.get(namespace ?? '');
       return ns !== undefined && isGatedNamespace(ns);
     };
+    const touch = (namespace: string): void => {
+      this.ungated.touch(namespace);
+      enqueue(UNGATED_PODS_KEY);
+    };
     const report = (_type: string, o: { metadata?: { namespace?: string } }): void => {
-      if (gatedNamespace(o.metadata?.namespace)) enqueue(UNGATED_PODS_KEY);
+      const namespace = o.metadata?.namespace;
+      if (namespace !== undefined && gatedNamespace(namespace)) touch(namespace);
     };
     caches.endpointSlices.onChange(report);
     caches.services.onChange(report);
     caches.ingresses.onChange(report);
-    caches.namespaces.onChange(() => {
-      enqueue(UNGATED_PODS_KEY);
+    // A label added or removed: that namespace's pods are (or are no longer) concerned.
+    caches.namespaces.onChange((_type, n) => {
+      touch(n.metadata?.name ?? '');
     });
+    // A binding names no namespace in its event: every namespace is looked at again.
     for (const events of this.#o.extraSourceEvents ?? [])
       events.onChange(() => {
+        this.ungated.touchAll();
         enqueue(UNGATED_PODS_KEY);
       });
     await this.pods.start();

@@ -4,7 +4,8 @@
  * the key `ungated-pods:`: on leading, at each resync, and when an EndpointSlice, a
  * Namespace's labels, a Service, an Ingress or a gated pod changes.
  *
- * One pass, over the namespaces labelled `elbv2.k8s.aws/pod-readiness-gate-inject=enabled`:
+ * One pass, over the namespaces labelled `elbv2.k8s.aws/pod-readiness-gate-inject=enabled`
+ * that changed since the last one (all of them on leading and at resync):
  * suspects from the caches; one pod list (by the route's selector) per route with a new
  * suspect; a Warning Event `ReadinessGateMissing` on each pod found, once per pod and gate;
  * `count()` (the `albatross_ungated_pods` gauge) is the number of such pods now. With no
@@ -35,6 +36,7 @@ export interface UngatedPodReportOptions {
 }
 
 interface Found {
+  readonly namespace: string;
   readonly pod: V1Pod;
   readonly gate: string;
 }
@@ -63,6 +65,10 @@ export class UngatedPodReport {
   #known = new Map<string, Found>();
   /** `uid/gate` of the pods already given their Event. */
   #reported = new Set<string>();
+  /** Namespaces whose routes or endpoints changed since the last pass. */
+  #dirty = new Set<string>();
+  /** Every namespace is to be looked at (nothing touched counts as this too). */
+  #all = false;
 
   constructor(options: UngatedPodReportOptions) {
     this.#o = options;
@@ -73,17 +79,37 @@ export class UngatedPodReport {
     return new Set([...this.#known.values()].map((f) => f.pod.metadata?.uid ?? '')).size;
   }
 
+  /** Something in `namespace` changed: the next pass looks there (only, if nothing else). */
+  touch(namespace: string): void {
+    this.#dirty.add(namespace);
+  }
+
+  touchAll(): void {
+    this.#all = true;
+  }
+
   async pass(signal: AbortSignal): Promise<ReconcileResult> {
     const { caches, sources, watchNamespace } = this.#o;
-    const namespaces = caches.namespaces
-      .list()
-      .filter(isGatedNamespace)
-      .map((n) => n.metadata?.name ?? '')
-      .filter((n) => watchNamespace === undefined || n === watchNamespace);
+    const gatedNamespaces = new Set(
+      caches.namespaces
+        .list()
+        .filter(isGatedNamespace)
+        .map((n) => n.metadata?.name ?? '')
+        .filter((n) => watchNamespace === undefined || n === watchNamespace),
+    );
+    // Leading, a resync or a retry after a failure come with nothing touched: all of them.
+    const scope = this.#all || this.#dirty.size === 0 ? gatedNamespaces : this.#dirty;
+    this.#dirty = new Set();
+    this.#all = false;
     const slices = caches.endpointSlicesByService();
     const gated = this.#o.gatedPods();
-    const known = new Map<string, Found>();
-    for (const namespace of namespaces) {
+    const known = new Map(
+      [...this.#known].filter(
+        ([, f]) => gatedNamespaces.has(f.namespace) && !scope.has(f.namespace),
+      ),
+    );
+    for (const namespace of scope) {
+      if (!gatedNamespaces.has(namespace)) continue;
       for (const suspects of ungatedSuspects(podRoutes(sources, namespace), slices, gated)) {
         const { route } = suspects;
         signal.throwIfAborted();
@@ -93,6 +119,7 @@ export class UngatedPodReport {
         const pods = await this.#o.core.listNamespacedPod({ namespace, labelSelector: selector });
         for (const pod of podsMissingGate(suspects, pods.items)) {
           known.set(suspectKey(namespace, pod.status?.podIP ?? '', route.gate), {
+            namespace,
             pod,
             gate: route.gate,
           });
