@@ -26,6 +26,7 @@
  *                                          // handleResult, its log line and Events done;
  *                                          // `processWith` builds one from a reconcile
  *   managedLoadBalancers?(): number        // for albatross_managed_load_balancers
+ *   ungatedPods?(): number                 // for albatross_ungated_pods
  * }
  * ```
  *
@@ -59,6 +60,8 @@ export interface ControllerPlug {
   /** Reconciles one key and settles it with `handleResult` (see `processWith`). */
   process(key: string, signal: AbortSignal): Promise<HandledResult>;
   managedLoadBalancers?(): number;
+  /** Pods that lack a readiness gate they should carry. */
+  ungatedPods?(): number;
 }
 
 /** The settings the manager reads (a ControllerConfig satisfies it). */
@@ -136,6 +139,9 @@ export class Manager {
       ...(options.awsCalls !== undefined ? { awsCalls: options.awsCalls } : {}),
       ...(options.plug.managedLoadBalancers !== undefined
         ? { managedLoadBalancers: () => options.plug.managedLoadBalancers?.() ?? 0 }
+        : {}),
+      ...(options.plug.ungatedPods !== undefined
+        ? { ungatedPods: () => options.plug.ungatedPods?.() ?? 0 }
         : {}),
       isLeader: () => this.isLeader(),
     });

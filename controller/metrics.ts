@@ -15,6 +15,8 @@ export interface MetricSources {
   readonly awsCalls?: CallCounter;
   /** Load balancers this controller manages. */
   readonly managedLoadBalancers?: () => number;
+  /** Pods that should carry a readiness gate and do not (the leader's last report). */
+  readonly ungatedPods?: () => number;
   readonly isLeader: () => boolean;
 }
 
@@ -52,7 +54,7 @@ export class ControllerMetrics {
         this.set(sources.queueDepth());
       },
     });
-    const { awsCalls, managedLoadBalancers } = sources;
+    const { awsCalls, managedLoadBalancers, ungatedPods } = sources;
     new Counter({
       name: 'albatross_aws_api_calls_total',
       help: 'AWS API calls (each attempt on the wire), by service, operation and outcome.',
@@ -72,6 +74,14 @@ export class ControllerMetrics {
       registers,
       collect() {
         this.set(managedLoadBalancers?.() ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'albatross_ungated_pods',
+      help: 'Pods in labelled namespaces that are targets of a gated target group but have no readiness gate (created while the webhook was unreachable): each must be recreated to get it.',
+      registers,
+      collect() {
+        this.set(ungatedPods?.() ?? 0);
       },
     });
     new Gauge({

@@ -139,6 +139,7 @@ export const reconcilerPlug: PlugFactory = async ({ config, kc, aws, log }) => {
               ? gates.process(key, signal)
               : reconciler.process(key, signal),
     managedLoadBalancers: () => reconciler.managedLoadBalancers(),
+    ungatedPods: () => gates?.ungatedPods() ?? 0,
   };
   log.info('reconciler plugged in', { vpcId });
   return plug;

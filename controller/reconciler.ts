@@ -557,10 +557,14 @@ export class Reconciler {
     if (!active) {
       mapper.forgetGroup(group.id);
       this.#targetGroupArns.delete(group.id);
+      this.#discovery.drop(group.id);
     }
+    // Back when the full read falls due, not at the next resync: the drift bound.
+    const fullDue = active ? this.#discovery.fullDueInMs(group.id) : 0;
     return {
       group: group.id,
       kind: 'group',
+      ...(fullDue > 0 ? { requeueAfterMs: fullDue } : {}),
       changesApplied: applied + kubeWrites,
       byChange,
       planned: plan.length,
@@ -577,6 +581,8 @@ export class Reconciler {
   ): Promise<ReconcileReport | undefined> {
     const arns = this.#targetGroupArns.get(item.groupId);
     if (arns === undefined) return undefined;
+    // A requeue for the full read may land on this key: it must not be served cheaply.
+    if (this.#discovery.fullDueInMs(item.groupId) === 0) return undefined;
     const group = this.#loadGroup(item);
     if (group.members.length === 0) return undefined;
     // Subnets and the backend group do not affect targets; leaving them unknown costs no call.

@@ -5,7 +5,9 @@
  * - `readiness-gates:` — one pass of the condition loop (pod-conditions.ts);
  * - `webhook-ca-bundle:` — self-managed mode: keep the MutatingWebhookConfiguration's
  *   caBundle equal to our CA, re-checked every minute (a Helm upgrade re-applies the
- *   configuration with an empty caBundle) and at once when the Secret's CA changes.
+ *   configuration with an empty caBundle) and at once when the Secret's CA changes;
+ * - `ungated-pods:` — report the pods that should carry a gate and do not
+ *   (ungated-pods.ts), the price of the webhook's failurePolicy Ignore.
  *
  * The plug (controller/plug.ts) starts it with the caches, hands it its keys, and
  * routes the keys to `process`.
@@ -13,7 +15,7 @@
 import { AdmissionregistrationV1Api, CoreV1Api } from '@kubernetes/client-node';
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
 import type { AwsClients } from '../../pkg/aws/index.ts';
-import { gatedPodsInformer, type Informer } from '../../pkg/k8s/index.ts';
+import { EventRecorder, gatedPodsInformer, type Informer } from '../../pkg/k8s/index.ts';
 import type { ClusterCaches, GroupKeyMapper } from '../../pkg/k8s/index.ts';
 import {
   gatedAddresses,
@@ -35,6 +37,7 @@ import { gateLookup, ingressRouteSource, type PodRouteSource } from '../webhook/
 import { startWebhookServer, type RunningWebhookServer } from '../webhook/webhook-server.ts';
 import { PodConditionLoop, READINESS_GATES_KEY } from './pod-conditions.ts';
 import { TargetHealthReader } from './target-health.ts';
+import { isGatedNamespace, UNGATED_PODS_KEY, UngatedPodReport } from './ungated-pods.ts';
 
 export const CA_BUNDLE_KEY = 'webhook-ca-bundle:';
 const CA_BUNDLE_RECHECK_MS = 60_000;
@@ -51,6 +54,8 @@ export interface ReadinessGatesOptions {
   readonly extraSources?: readonly PodRouteSource[];
   /** What those sources read from: a change there wakes the condition loop. */
   readonly extraSourceEvents?: readonly { onChange(handler: () => void): void }[];
+  /** Where the ungated-pod Warnings go. @default a recorder of its own */
+  readonly events?: EventRecorder;
   /** Tests: listen on this host only. @default every interface */
   readonly host?: string;
   /** Turns a Service whose gated pods changed into `targets:` keys. */
@@ -62,6 +67,7 @@ export interface ReadinessGatesOptions {
 export class ReadinessGates {
   readonly pods: Informer<V1Pod>;
   readonly loop: PodConditionLoop;
+  readonly ungated: UngatedPodReport;
   readonly #o: ReadinessGatesOptions;
   readonly #sources: readonly PodRouteSource[];
   #server: RunningWebhookServer | undefined;
@@ -72,6 +78,7 @@ export class ReadinessGates {
   #retryTimer: NodeJS.Timeout | undefined;
   #retryWake: (() => void) | undefined;
   readonly #processLoop: (key: string, signal: AbortSignal) => Promise<HandledResult>;
+  readonly #processUngated: (key: string, signal: AbortSignal) => Promise<HandledResult>;
   readonly #processCaBundle: (key: string, signal: AbortSignal) => Promise<HandledResult>;
 
   constructor(options: ReadinessGatesOptions) {
@@ -94,6 +101,15 @@ export class ReadinessGates {
       health: new TargetHealthReader(options.aws),
       core: kc.makeApiClient(CoreV1Api),
     });
+    this.ungated = new UngatedPodReport({
+      caches,
+      sources: this.#sources,
+      gatedPods: () => this.pods.list(),
+      core: kc.makeApiClient(CoreV1Api),
+      events: options.events ?? new EventRecorder(kc.makeApiClient(CoreV1Api)),
+      ...(options.watchNamespace !== undefined ? { watchNamespace: options.watchNamespace } : {}),
+    });
+    this.#processUngated = processWith((_key, signal) => this.ungated.pass(signal), log);
     this.#processLoop = processWith((_key, signal) => this.loop.pass(signal), log);
     const admission = kc.makeApiClient(AdmissionregistrationV1Api);
     this.#processCaBundle = processWith(async () => {
@@ -125,9 +141,36 @@ export class ReadinessGates {
     this.pods.onChange((type, pod) => {
       this.#registrationMayChange(type === 'deleted', pod, enqueue);
     });
-    this.#o.caches.services.onChange(poke);
-    this.#o.caches.ingresses.onChange(poke);
+    const { caches } = this.#o;
+    caches.services.onChange(poke);
+    caches.ingresses.onChange(poke);
     for (const events of this.#o.extraSourceEvents ?? []) events.onChange(poke);
+    // The ungated-pod report: what changes a pod's routes, or who its targets are.
+    const gatedNamespace = (namespace: string | undefined): boolean => {
+      const ns = caches.namespaces.get(namespace ?? '');
+      return ns !== undefined && isGatedNamespace(ns);
+    };
+    const touch = (namespace: string): void => {
+      this.ungated.touch(namespace);
+      enqueue(UNGATED_PODS_KEY);
+    };
+    const report = (_type: string, o: { metadata?: { namespace?: string } }): void => {
+      const namespace = o.metadata?.namespace;
+      if (namespace !== undefined && gatedNamespace(namespace)) touch(namespace);
+    };
+    caches.endpointSlices.onChange(report);
+    caches.services.onChange(report);
+    caches.ingresses.onChange(report);
+    // A label added or removed: that namespace's pods are (or are no longer) concerned.
+    caches.namespaces.onChange((_type, n) => {
+      touch(n.metadata?.name ?? '');
+    });
+    // A binding names no namespace in its event: every namespace is looked at again.
+    for (const events of this.#o.extraSourceEvents ?? [])
+      events.onChange(() => {
+        this.ungated.touchAll();
+        enqueue(UNGATED_PODS_KEY);
+      });
     await this.pods.start();
     if (!(await this.#tryServing(enqueue, 2000))) void this.#serve(enqueue);
   }
@@ -249,17 +292,22 @@ export class ReadinessGates {
   /** Keys handed out on leading and at each resync. */
   keys(): string[] {
     return this.#o.webhook.certDir === undefined
-      ? [READINESS_GATES_KEY, CA_BUNDLE_KEY]
-      : [READINESS_GATES_KEY];
+      ? [READINESS_GATES_KEY, UNGATED_PODS_KEY, CA_BUNDLE_KEY]
+      : [READINESS_GATES_KEY, UNGATED_PODS_KEY];
   }
 
   handles(key: string): boolean {
-    return key === READINESS_GATES_KEY || key === CA_BUNDLE_KEY;
+    return key === READINESS_GATES_KEY || key === CA_BUNDLE_KEY || key === UNGATED_PODS_KEY;
   }
 
   process(key: string, signal: AbortSignal): Promise<HandledResult> {
-    return key === CA_BUNDLE_KEY
-      ? this.#processCaBundle(key, signal)
-      : this.#processLoop(key, signal);
+    if (key === CA_BUNDLE_KEY) return this.#processCaBundle(key, signal);
+    if (key === UNGATED_PODS_KEY) return this.#processUngated(key, signal);
+    return this.#processLoop(key, signal);
+  }
+
+  /** Pods that lack a gate they should carry (the `albatross_ungated_pods` gauge). */
+  ungatedPods(): number {
+    return this.ungated.count();
   }
 }

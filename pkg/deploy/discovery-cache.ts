@@ -15,10 +15,12 @@
  * - Drift the check sees (a deleted ALB, target group, listener or rule, an edited rule)
  *   is repaired at the next reconcile of the group, resync included.
  * - Drift it does not see (attributes, listener settings, security group rules, targets
- *   deregistered by hand) is repaired at the first reconcile after
- *   `fullDiscoveryIntervalMs` has passed since the last full discovery: at the latest
- *   interval + sync period after the edit. With a sync period at least as long as the
- *   interval, every resync discovers in full and nothing is lost but the saving.
+ *   deregistered by hand) is repaired by the first reconcile once
+ *   `fullDiscoveryIntervalMs` has passed since the last full discovery. That reconcile
+ *   does not wait for a resync (which would stretch the bound to interval + sync period,
+ *   30–35 h with the defaults): each group reconcile asks to be requeued when its full
+ *   discovery falls due (`fullDueInMs`), so drift is repaired at the latest one interval
+ *   after the edit, whatever the sync period.
  * - After an apply that succeeded in full, the stack as the apply left it is kept
  *   (settleApplied; see applied-stack.ts), so a new or edited group costs its writes and
  *   one cheap check, not a second full discovery. After a failure, an apply whose result
@@ -79,6 +81,8 @@ export class DiscoveryCache {
   readonly #entries = new Map<string, Entry>();
   /** Bumped by forget(), so a reconcile that raced a forget cannot settle old state. */
   readonly #generations = new Map<string, number>();
+  /** When each group was last read in full; survives forget(), which reads nothing. */
+  readonly #lastFullAt = new Map<string, number>();
   readonly #intervalMs: number;
   readonly #now: () => number;
   readonly #discover: (ctx: DeployContext, stackId: string) => Promise<ActualStack | null>;
@@ -125,7 +129,23 @@ export class DiscoveryCache {
     }
     const fullAt = this.#now();
     const actual = await this.#discover(ctx, stackId);
+    this.#lastFullAt.set(stackId, fullAt);
     return { actual, kind: 'full', reason, fullAt, generation };
+  }
+
+  /**
+   * Milliseconds until `stackId` must be read in full again (0 when due, or never read):
+   * what a reconcile asks to be requeued after, so the interval holds without a resync.
+   */
+  fullDueInMs(stackId: string): number {
+    const last = this.#lastFullAt.get(stackId);
+    return last === undefined ? 0 : Math.max(0, last + this.#intervalMs - this.#now());
+  }
+
+  /** The group is gone: nothing more to remember of it. */
+  drop(stackId: string): void {
+    this.forget(stackId);
+    this.#lastFullAt.delete(stackId);
   }
 
   /**

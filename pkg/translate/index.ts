@@ -60,3 +60,5 @@ export type {
   TargetGroupRef,
   TargetHealthEntry,
 } from './readiness-gates.ts';
+export { podsMissingGate, ungatedSuspects } from './ungated-pods.ts';
+export type { UngatedSuspects } from './ungated-pods.ts';

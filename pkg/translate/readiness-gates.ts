@@ -36,6 +36,8 @@ export interface PodRoute {
   readonly gate: string;
   /** Namespace of the Service (and so of the pods). */
   readonly namespace: string;
+  /** Name of the Service: its EndpointSlices list the pods the target group serves. */
+  readonly service: string;
   /** The Service's selector; pods whose labels carry all of it are targets. */
   readonly selector: Readonly<Record<string, string>>;
   readonly targetGroup: TargetGroupRef;
@@ -73,9 +75,11 @@ export function ingressPodRoutes(
     const serviceKey = tg.service.slice(0, tg.service.lastIndexOf(':'));
     const selector = services.get(serviceKey)?.spec?.selector;
     if (selector === undefined) continue;
+    const slash = serviceKey.indexOf('/');
     routes.push({
       gate: gateConditionType(tg.name),
-      namespace: serviceKey.split('/', 1)[0] ?? '',
+      namespace: serviceKey.slice(0, slash),
+      service: serviceKey.slice(slash + 1),
       selector,
       targetGroup: { kind: 'name', name: tg.name },
     });

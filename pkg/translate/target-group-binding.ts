@@ -346,6 +346,7 @@ export function bindingPodRoutes(
     routes.push({
       gate: readinessGateName(name),
       namespace,
+      service: spec.value.serviceRef.name,
       selector,
       targetGroup:
         arn !== undefined ? { kind: 'arn', arn } : { kind: 'name', name: targetGroupName ?? '' },

@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import {
+  DescribeListenersCommand,
   DescribeLoadBalancersCommand,
+  DescribeRulesCommand,
   DescribeTagsCommand,
   DescribeTargetGroupsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -156,16 +158,46 @@ describe('IAM policy against a live reconcile', () => {
     );
   });
 
-  /** Every load balancer, target group and security group in the account is ours. */
+  /**
+   * Every load balancer, target group, listener, rule and security group in the account is
+   * ours: the policy lets later writes to each only when it carries our tag.
+   */
   async function assertClusterTagged(clusterName: string): Promise<void> {
     const lbs = (await aws.elbv2.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? [];
     const tgs = (await aws.elbv2.send(new DescribeTargetGroupsCommand({}))).TargetGroups ?? [];
+    const listeners = (
+      await Promise.all(
+        lbs.map(
+          async (l) =>
+            (
+              await aws.elbv2.send(
+                new DescribeListenersCommand({ LoadBalancerArn: l.LoadBalancerArn }),
+              )
+            ).Listeners ?? [],
+        ),
+      )
+    ).flat();
+    const rules = (
+      await Promise.all(
+        listeners.map(
+          async (l) =>
+            (await aws.elbv2.send(new DescribeRulesCommand({ ListenerArn: l.ListenerArn })))
+              .Rules ?? [],
+        ),
+      )
+    )
+      .flat()
+      // The default rule is the listener's own; AWS authorizes its changes on the listener.
+      .filter((r) => r.IsDefault !== true);
+    assert.ok(listeners.length >= 1 && rules.length >= 1, 'a listener and a rule');
     const arns = [
       ...lbs.map((l) => l.LoadBalancerArn ?? ''),
       ...tgs.map((t) => t.TargetGroupArn ?? ''),
+      ...listeners.map((l) => l.ListenerArn ?? ''),
+      ...rules.map((r) => r.RuleArn ?? ''),
     ];
-    assert.ok(arns.length >= 2, 'a load balancer and a target group');
     const described = await aws.elbv2.send(new DescribeTagsCommand({ ResourceArns: arns }));
+    assert.equal(described.TagDescriptions?.length, arns.length, 'every resource described');
     for (const d of described.TagDescriptions ?? []) {
       const tag = (d.Tags ?? []).find((t) => t.Key === TAG_CLUSTER);
       assert.equal(tag?.Value, clusterName, `${d.ResourceArn ?? ''} lacks ${TAG_CLUSTER}`);

@@ -32,6 +32,18 @@ const cases: readonly { readonly name: string; readonly values: Record<string, u
   { name: 'default values', values: {} },
   { name: 'webhook off', values: { webhook: { enabled: false } } },
   { name: 'cert-manager', values: { webhook: { certManager: { enabled: true } } } },
+  {
+    name: 'webhook failurePolicy Fail with an objectSelector',
+    values: {
+      webhook: {
+        failurePolicy: 'Fail',
+        objectSelector: {
+          matchLabels: { team: 'shop' },
+          matchExpressions: [{ key: 'tier', operator: 'In', values: ['web', 'api'] }],
+        },
+      },
+    },
+  },
   { name: 'network policy off', values: { networkPolicy: { enabled: false } } },
   {
     name: 'service monitor, narrowed network policy',

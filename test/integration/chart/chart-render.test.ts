@@ -373,6 +373,36 @@ describe('helm chart: render', () => {
       assert.ok(!grants(rules(objects, 'ClusterRole'), 'mutatingwebhookconfigurations', 'patch'));
     });
 
+    it('webhook.failurePolicy=Fail and objectSelector: pods refused while the webhook is down, only in labelled namespaces other than the release one, only those selected', () => {
+      const objectSelector = {
+        matchLabels: { team: 'shop' },
+        matchExpressions: [{ key: 'canary', operator: 'DoesNotExist' }],
+      };
+      const objects = render({ webhook: { failurePolicy: 'Fail', objectSelector } });
+      const mwc = only(
+        objects,
+        'MutatingWebhookConfiguration',
+      ) as unknown as V1MutatingWebhookConfiguration;
+      const [hook] = mwc.webhooks ?? [];
+      assert.equal(hook?.failurePolicy, 'Fail');
+      // The controller's own pods must start while it is down, or it never comes back.
+      assert.deepEqual(hook.namespaceSelector, {
+        matchLabels: { 'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled' },
+        matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: [NS] }],
+      });
+      assert.deepEqual(hook.objectSelector, objectSelector);
+      // By default: Ignore, every pod of a labelled namespace, the release namespace too.
+      const [plain] =
+        (
+          only(
+            render(),
+            'MutatingWebhookConfiguration',
+          ) as unknown as V1MutatingWebhookConfiguration
+        ).webhooks ?? [];
+      assert.equal(plain?.failurePolicy, 'Ignore');
+      assert.equal(plain.objectSelector, undefined);
+    });
+
     it('webhook.certManager.issuerRef: uses that issuer and creates none', () => {
       const objects = render({
         webhook: {

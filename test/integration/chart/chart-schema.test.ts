@@ -64,6 +64,19 @@ const cases: readonly {
     message: /at '\/webhook\/timeoutSeconds': maximum: got 60, want 30/,
   },
   {
+    name: 'webhook.failurePolicy outside its enum',
+    values: { webhook: { failurePolicy: 'Block' } },
+    message: /at '\/webhook\/failurePolicy': value must be one of 'Ignore', 'Fail'/,
+  },
+  {
+    name: 'webhook.objectSelector with an unknown operator',
+    values: {
+      webhook: { objectSelector: { matchExpressions: [{ key: 'team', operator: 'Equals' }] } },
+    },
+    message:
+      /at '\/webhook\/objectSelector\/matchExpressions\/0\/operator': value must be one of 'In', 'NotIn', 'Exists', 'DoesNotExist'/,
+  },
+  {
     name: 'a port out of range',
     values: { ports: { metrics: 70000 } },
     message: /at '\/ports\/metrics': maximum: got 70,?000, want 65,?535/,

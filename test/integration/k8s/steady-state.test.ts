@@ -167,11 +167,14 @@ describe('steady state', () => {
     const within = await reconcile();
     assert.equal(within.report.discovery, 'verified');
     assert.deepEqual(within.writes, {});
+    // AND it asks to come back exactly when the full read falls due, not at the next resync
+    assert.equal(within.report.requeueAfterMs, 1);
     // AND the first reconcile after the interval discovers in full and registers it again
     clock += 1;
     const afterInterval = await reconcile();
     assert.equal(afterInterval.report.discovery, 'full');
     assert.deepEqual(afterInterval.writes, { RegisterTargets: 1 });
+    assert.equal(afterInterval.report.requeueAfterMs, HOUR);
     const health = await aws.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: tgArn }));
     const registered = (health.TargetHealthDescriptions ?? [])
       .filter((d) => d.TargetHealth?.State !== 'draining')

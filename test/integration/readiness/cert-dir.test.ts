@@ -133,7 +133,7 @@ describe('pod readiness gates (cert-manager mode)', () => {
   });
 
   it('leaves the caBundle and Secrets to cert-manager', async () => {
-    assert.deepEqual(gates.keys(), ['readiness-gates:']);
+    assert.deepEqual(gates.keys(), ['readiness-gates:', 'ungated-pods:']);
     const before = await admission.readMutatingWebhookConfiguration({
       name: webhook.configurationName,
     });

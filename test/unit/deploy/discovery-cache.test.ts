@@ -121,6 +121,21 @@ describe('DiscoveryCache', () => {
     assert.equal((await h.quiet()).reason, 'interval');
   });
 
+  it('says when the next full read is due, from the last full read, through verifications and forgets', async () => {
+    const h = harness();
+    assert.equal(h.cache.fullDueInMs('ns/app'), 0, 'never read: due now');
+    await h.quiet();
+    h.state.now = 600;
+    await h.quiet();
+    assert.equal(h.cache.fullDueInMs('ns/app'), 400);
+    h.cache.forget('ns/app');
+    assert.equal(h.cache.fullDueInMs('ns/app'), 400, 'a forget reads nothing');
+    h.state.now = 1200;
+    assert.equal(h.cache.fullDueInMs('ns/app'), 0);
+    h.cache.drop('ns/app');
+    assert.equal(h.cache.fullDueInMs('ns/app'), 0);
+  });
+
   it('does not keep a discovery that a forget overtook', async () => {
     const { cache, counts } = harness();
     // GIVEN a reconcile that discovered, WHEN the targets path forgets the group meanwhile

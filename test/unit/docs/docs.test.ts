@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { before, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { CONTROLLER_HELP } from '../../../controller/config.ts';
+import { UNGATED_POD_REASON } from '../../../controller/readiness/ungated-pods.ts';
 import { EventReasons } from '../../../controller/reconciler.ts';
 import { runPlan } from '../../../pkg/cli/index.ts';
 import { defaultPlanCore } from '../../../pkg/cli/core.ts';
@@ -125,6 +126,8 @@ describe('docs/', () => {
     const handleResult = await readFile(join(root, 'controller/handle-result.ts'), 'utf8');
     const inCode = new Set<string>([
       ...Object.values(EventReasons),
+      // On pods, by the readiness-gate report.
+      UNGATED_POD_REASON,
       ...[...handleResult.matchAll(/reason: '([A-Z]\w+)'/g)].map((m) => m[1] ?? ''),
       ...[...handleResult.matchAll(/'(?:warn|error)', '([A-Z]\w+)'/g)].map((m) => m[1] ?? ''),
     ]);

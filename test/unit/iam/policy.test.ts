@@ -23,7 +23,10 @@ import {
 
 /**
  * Writes granted without a condition on our cluster tag, each with why it cannot have
- * one. Anything else that changes something must carry the tag condition.
+ * one (checked against the Service Authorization Reference: the resource types each
+ * action is authorized on, and the condition keys those carry). Anything else that
+ * changes something must carry the tag condition, and an action listed here must be
+ * granted somewhere without one (no stale excuses).
  */
 const unconditionedWrites: Readonly<Record<string, string>> = {
   'iam:CreateServiceLinkedRole': 'conditioned on the service name instead',
@@ -32,30 +35,20 @@ const unconditionedWrites: Readonly<Record<string, string>> = {
   'ec2:AuthorizeSecurityGroupIngress':
     'backend rules go on the node and pod security groups, which belong to the cluster, not to us',
   'ec2:RevokeSecurityGroupIngress': 'as AuthorizeSecurityGroupIngress',
-  'elasticloadbalancing:AddTags':
-    'listeners and rules, as in the reference policy; load balancers and target groups are conditioned',
-  'elasticloadbalancing:CreateListener':
-    'listener and rule calls are not tag-conditioned in the reference policy either; we reach only listeners of load balancers found by our tags',
-  'elasticloadbalancing:CreateRule': 'as CreateListener',
-  'elasticloadbalancing:DeleteListener': 'as CreateListener',
-  'elasticloadbalancing:DeleteRule': 'as CreateListener',
-  'elasticloadbalancing:ModifyListener': 'as CreateListener',
-  'elasticloadbalancing:ModifyRule': 'as CreateListener',
-  'elasticloadbalancing:SetRulePriorities': 'as CreateListener',
-  'elasticloadbalancing:AddListenerCertificates': 'as CreateListener',
-  'elasticloadbalancing:RemoveListenerCertificates': 'as CreateListener',
   'elasticloadbalancing:RegisterTargets':
     'a TargetGroupBinding names a target group the user created, without our tags',
   'elasticloadbalancing:DeregisterTargets': 'as RegisterTargets',
   'wafv2:AssociateWebACL':
-    'the resource AWS authorizes is the user’s web ACL (no tag of ours); the load balancer is one found by our tags',
+    'AWS authorizes it on the web ACL (the user’s, no tag of ours) and on the load balancer with no condition keys; the Resource is narrowed to ALBs and web ACLs',
   'wafv2:DisassociateWebACL': 'as wafv2:AssociateWebACL',
   'waf-regional:AssociateWebACL': 'as wafv2:AssociateWebACL',
   'waf-regional:DisassociateWebACL': 'as wafv2:AssociateWebACL',
-  'elasticloadbalancing:SetWebAcl': 'implied by the web ACL associations above',
+  'elasticloadbalancing:SetWebAcl':
+    'a permission-only action with no resource type and no condition key; implied by the web ACL associations',
   'shield:CreateProtection':
-    'Shield protections take no tag condition on the protected resource; the load balancer is one found by our tags',
-  'shield:DeleteProtection': 'as shield:CreateProtection',
+    'no resource type; only the request’s tags can be tested and we create protections untagged, so the protected load balancer’s tags are never seen',
+  'shield:DeleteProtection':
+    'authorized on the protection, which we do not tag; the Resource is narrowed to protections',
 };
 
 /** Writes that must be refused unless the request carries our cluster tag. */
@@ -78,6 +71,24 @@ const changesRequiringOurTag = [
   'elasticloadbalancing:ModifyCapacityReservation',
   'elasticloadbalancing:ModifyIpPools',
   'ec2:DeleteSecurityGroup',
+  // Listener and rule ARNs carry our tags (every listener and rule is created with them).
+  'elasticloadbalancing:ModifyListener',
+  'elasticloadbalancing:DeleteListener',
+  'elasticloadbalancing:ModifyListenerAttributes',
+  'elasticloadbalancing:AddListenerCertificates',
+  'elasticloadbalancing:RemoveListenerCertificates',
+  'elasticloadbalancing:ModifyRule',
+  'elasticloadbalancing:DeleteRule',
+  'elasticloadbalancing:SetRulePriorities',
+];
+
+/**
+ * Creates authorized on the parent (CreateListener on the load balancer, CreateRule on
+ * the listener): the parent must be ours and the request must carry our tag.
+ */
+const childCreatesRequiringOurTags = [
+  'elasticloadbalancing:CreateListener',
+  'elasticloadbalancing:CreateRule',
 ];
 
 const requestTag = `aws:RequestTag/${TAG_CLUSTER}`;
@@ -171,7 +182,7 @@ describe('iam/policy.json', () => {
     }
   });
 
-  it('changes or deletes load balancers, target groups and security groups only when they carry our cluster tag', () => {
+  it('changes or deletes load balancers, target groups, security groups, listeners and rules only when they carry our cluster tag', () => {
     for (const action of changesRequiringOurTag) {
       const granting = statements.filter((s) => s.Action.includes(action));
       assert.ok(granting.length > 0, `${action} is not granted`);
@@ -182,6 +193,46 @@ describe('iam/policy.json', () => {
         );
       }
     }
+  });
+
+  it('creates listeners and rules only under our own load balancers and listeners, with our tag', () => {
+    for (const action of childCreatesRequiringOurTags) {
+      const granting = statements.filter((s) => s.Action.includes(action));
+      assert.ok(granting.length > 0, `${action} is not granted`);
+      for (const s of granting) {
+        assert.ok(requiresPresent(s, resourceTag), `${s.Sid ?? action}: parent needs our tag`);
+        assert.ok(requiresPresent(s, requestTag), `${s.Sid ?? action}: request needs our tag`);
+      }
+    }
+  });
+
+  it('tags a resource only on its creation with our tag, or when it already carries our tag', () => {
+    // AddTags is also what AWS checks for the Tags of CreateListener and CreateRule: a
+    // tag-on-create statement must name those create actions, or creating would be refused.
+    const addTags = statements.filter((s) => s.Action.includes('elasticloadbalancing:AddTags'));
+    assert.ok(addTags.length > 0);
+    const onCreate = new Set<string>();
+    for (const s of addTags) {
+      const creates = s.Condition?.StringEquals?.['elasticloadbalancing:CreateAction'];
+      if (creates !== undefined) {
+        assert.ok(requiresPresent(s, requestTag), `${s.Sid ?? ''}: tag-on-create without our tag`);
+        for (const c of [creates].flat()) onCreate.add(c);
+      } else {
+        assert.ok(requiresPresent(s, resourceTag), `${s.Sid ?? ''}: retags what is not ours`);
+      }
+      for (const kind of ['listener/app/', 'listener-rule/app/']) {
+        assert.ok(
+          s.Resource.some((r) => r.includes(`:${kind}`)),
+          `${s.Sid ?? ''}: ${kind} ARNs are missing`,
+        );
+      }
+    }
+    for (const create of [
+      'CreateLoadBalancer',
+      'CreateTargetGroup',
+      ...childCreatesRequiringOurTags,
+    ])
+      assert.ok(onCreate.has(operation(create)), `no tag-on-create for ${create}`);
   });
 
   it('conditions every other write on our tag unless a reason says why it cannot be', () => {
@@ -198,6 +249,12 @@ describe('iam/policy.json', () => {
     const granted = grantedActions(statements);
     const stale = Object.keys(unconditionedWrites).filter((a) => !granted.has(a));
     assert.deepEqual(stale, [], 'reasons for actions the policy no longer grants');
+    // An action excused here must really be granted somewhere without a tag condition.
+    const unconditioned = new Set(
+      statements.filter((s) => conditionTagKeys(s).length === 0).flatMap((s) => s.Action),
+    );
+    const needlesslyExcused = Object.keys(unconditionedWrites).filter((a) => !unconditioned.has(a));
+    assert.deepEqual(needlesslyExcused, [], 'excuses for actions that are conditioned');
   });
 
   it('leaves reads unconditioned: AWS cannot condition Describe* on tags', () => {

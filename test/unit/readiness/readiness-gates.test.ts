@@ -32,6 +32,7 @@ function pod(
 const route = (gate: string, namespace: string, selector: Record<string, string>): PodRoute => ({
   gate: `${GATE}${gate}`,
   namespace,
+  service: 'web',
   selector,
   targetGroup: { kind: 'name', name: gate },
 });
@@ -73,6 +74,7 @@ describe('readiness gates: which target groups route to a pod', () => {
       {
         gate: `${GATE}${tg.name}`,
         namespace: 'shop',
+        service: 'pods',
         selector: { app: 'pods' },
         targetGroup: { kind: 'name', name: tg.name },
       },

@@ -39,6 +39,7 @@ describe('bindingPodRoutes', () => {
       {
         gate: 'target-health.elbv2.k8s.aws/b',
         namespace: 'ns',
+        service: 'web',
         selector: { app: 'web' },
         targetGroup: { kind: 'arn', arn: 'arn:tg/1' },
       },
