@@ -28,6 +28,13 @@ export interface ReferencedSecretsOptions {
   readonly connect?: WatchConnect;
 }
 
+interface Watch {
+  readonly informer: Informer<V1Secret>;
+  readonly started: Promise<void>;
+  /** Why the first list failed, for the reconcile's error (a 403 names the Secret). */
+  failure?: string;
+}
+
 function split(key: string): { namespace: string; name: string } {
   const slash = key.indexOf('/');
   return { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
@@ -37,7 +44,7 @@ export class ReferencedSecrets implements CacheSource<V1Secret> {
   readonly #o: ReferencedSecretsOptions;
   readonly #core: CoreV1Api;
   /** Secret `namespace/name` → its watch, and the start of it (its first list). */
-  readonly #watches = new Map<string, { informer: Informer<V1Secret>; started: Promise<void> }>();
+  readonly #watches = new Map<string, Watch>();
   /** Owner (a group id) → the Secrets it names. */
   readonly #users = new Map<string, readonly string[]>();
   readonly #handlers: ChangeHandler<V1Secret>[] = [];
@@ -56,10 +63,13 @@ export class ReferencedSecrets implements CacheSource<V1Secret> {
     else this.#users.set(owner, [...keys]);
     await this.#settle();
     // Another worker may have started one of them: its first list is awaited as well.
-    await Promise.all(keys.map((k) => this.#watches.get(k)?.started));
+    await Promise.all(keys.flatMap((k) => this.#watches.get(k)?.started ?? []));
     const unread = keys.filter((k) => this.#watches.get(k)?.informer.hasSynced() !== true);
     if (unread.length > 0) {
-      throw new Error(`the OIDC Secret ${unread.join(', ')} could not be read yet; retrying`);
+      const why = unread.map((k) => this.#watches.get(k)?.failure).find((f) => f !== undefined);
+      throw new Error(
+        `the OIDC Secret ${unread.join(', ')} could not be read yet${why === undefined ? '' : ` (${why})`}; retrying`,
+      );
     }
   }
 
@@ -81,7 +91,13 @@ export class ReferencedSecrets implements CacheSource<V1Secret> {
       if (this.#watches.has(key)) continue;
       const informer = this.#watch(key);
       // A failed first list is retried by the informer's own back-off; `use` says so.
-      this.#watches.set(key, { informer, started: informer.start().catch(() => undefined) });
+      const watch: Watch = {
+        informer,
+        started: informer.start().catch((err: unknown) => {
+          watch.failure = err instanceof Error ? err.message : String(err);
+        }),
+      };
+      this.#watches.set(key, watch);
     }
     await Promise.all(stops);
   }

@@ -81,7 +81,6 @@ describe('controller config: defaults and sources', () => {
       'albatross-system',
     );
     assert.equal(parsed.kind, 'ok');
-    if (parsed.kind !== 'ok') return;
     assert.deepEqual(parsed.options.digestKeySecret, {
       namespace: 'albatross-system',
       name: 'albatross-digest-key',
