@@ -1,8 +1,9 @@
 /**
  * One reconcile of one TargetGroupBinding (`tgb:<namespace>/<name>` keys):
  *
- *   finalizer first → spec read (pure) → target group resolved by ARN or name (read
- *   only: it is not ours, and nothing but its targets is ever written) → Service,
+ *   spec read (pure) → refused if an older binding names the same target group → target
+ *   group resolved by ARN or name (read only: it is not ours, and nothing but its targets
+ *   is ever written), refused if an IngressGroup's stack owns it → finalizer → Service,
  *   EndpointSlices and Nodes from the shared caches → desired targets (pure, the same
  *   rules as an Ingress's target groups) → register/deregister the difference with the
  *   shared target sync → the `networking` rules on the targets' security groups → status.
@@ -16,10 +17,18 @@
  * with no watch event for the former). An invalid spec is not retried: the user's edit
  * is the event that retries it.
  *
- * Steady state: reads only (DescribeTargetGroups, DescribeTargetHealth,
+ * A refused binding (TargetGroupInUse) gets a Ready=False condition and a Warning Event
+ * naming what holds the target group, no finalizer, and never registers or deregisters a
+ * target; deleting it touches nothing. The holder is re-looked at whenever a binding
+ * naming the same target group comes, goes or moves (wireBindingEvents).
+ *
+ * Steady state: reads only (DescribeTargetGroups, DescribeTags, DescribeTargetHealth,
  * DescribeSecurityGroupRules), no AWS write and no status write.
  */
-import { DescribeTargetGroupsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  DescribeTagsCommand,
+  DescribeTargetGroupsCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { TargetGroup as SdkTargetGroup } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
   CustomObjectsApi,
@@ -57,15 +66,17 @@ import type {
   TargetGroupBinding,
 } from '../pkg/k8s/index.ts';
 import type { Target } from '../pkg/model/index.ts';
-import { bindingRuleId } from '../pkg/naming/index.ts';
+import { bindingRuleId, TAG_STACK } from '../pkg/naming/index.ts';
 import { targetKey } from '../pkg/plan/index.ts';
 import {
+  bindingRef,
   bindingRules,
   bindingServicePort,
   bindingTargets,
   parseBindingSpec,
   readinessGateName,
   TARGET_GROUP_BINDING,
+  targetGroupHolder,
 } from '../pkg/translate/index.ts';
 import type {
   BindingRule,
@@ -82,6 +93,7 @@ export const BindingReasons = {
   invalidSpec: 'InvalidSpec',
   targetGroupNotFound: 'TargetGroupNotFound',
   serviceNotFound: 'ServiceNotFound',
+  targetGroupInUse: 'TargetGroupInUse',
   failed: 'FailedReconcile',
   cleanupFailed: 'FailedCleanup',
 } as const;
@@ -92,7 +104,7 @@ export type BindingCaches = Pick<
 >;
 
 export interface BindingReconcilerOptions {
-  readonly bindings: Pick<BindingCache, 'get'>;
+  readonly bindings: Pick<BindingCache, 'get' | 'list'>;
   readonly caches: BindingCaches;
   readonly kc: KubeConfig;
   readonly core: CoreV1Api;
@@ -110,6 +122,8 @@ export interface BindingReconcilerOptions {
 interface ResolvedGroup {
   readonly arn: string;
   readonly targetType: BindingTargetType;
+  /** Set when an IngressGroup's stack owns the target group. */
+  readonly stack?: string;
 }
 
 export class BindingReconciler {
@@ -155,12 +169,24 @@ export class BindingReconciler {
       throw new TerminalError(parsed.error);
     }
     const spec = parsed.value;
+    const holder = targetGroupHolder(binding, this.#o.bindings.list());
+    if (holder !== undefined) {
+      const message = `${whichGroup(spec)}: TargetGroupBinding ${bindingRef(holder)} already binds this target group, and it alone registers its targets; this binding registers and deregisters none until that one is deleted or names another target group`;
+      await this.#fail(binding, BindingReasons.targetGroupInUse, message);
+      throw new TerminalError(message);
+    }
+    const ctx = this.#ctx(signal);
+    // Resolved and checked before the finalizer: a refused binding holds nothing to clean up.
+    const group = await this.#resolveGroup(binding, spec, ctx);
+    if (group.stack !== undefined) {
+      const message = `${whichGroup(spec)}: the target group belongs to the load balancer of IngressGroup ${group.stack} (tag ${TAG_STACK}), whose targets that Ingress keeps; a TargetGroupBinding may only bind a target group made outside Albatross`;
+      await this.#fail(binding, BindingReasons.targetGroupInUse, message);
+      throw new TerminalError(message);
+    }
     if (!(binding.metadata?.finalizers ?? []).includes(BINDING_FINALIZER)) {
       await this.#editFinalizers(binding, (list) => [...list, BINDING_FINALIZER]);
       writes += 1;
     }
-    const ctx = this.#ctx(signal);
-    const group = await this.#resolveGroup(binding, spec, ctx);
     const service = this.#o.caches.serviceMap().get(`${namespace}/${spec.serviceRef.name}`);
     if (service === undefined) {
       const message = `spec.serviceRef.name: Service ${namespace}/${spec.serviceRef.name} not found`;
@@ -269,10 +295,14 @@ export class BindingReconciler {
     let writes = 0;
     const parsed = parseBindingSpec(binding.spec);
     try {
-      if (parsed.ok) {
-        const arn = await this.#findGroupArn(parsed.value, ctx);
+      // Another binding holding the target group, or an Ingress owning it, keeps its
+      // targets: this binding never registered them.
+      const held = targetGroupHolder(binding, this.#o.bindings.list()) !== undefined;
+      if (parsed.ok && !held) {
+        const found = await this.#describeGroup(parsed.value, ctx);
+        const arn = found?.TargetGroupArn;
         // A target group already gone holds no targets of ours.
-        if (arn !== undefined) {
+        if (arn !== undefined && (await this.#stackOf(arn, ctx)) === undefined) {
           writes += await this.#syncTargets(binding, parsed.value, arn, [], ctx);
         }
       }
@@ -287,12 +317,17 @@ export class BindingReconciler {
     return { changesApplied: writes + 1 };
   }
 
-  /** The target group's ARN, or `undefined` when it does not exist. */
-  async #findGroupArn(
-    spec: TargetGroupBindingSpec,
-    ctx: DeployContext,
-  ): Promise<string | undefined> {
-    return (await this.#describeGroup(spec, ctx))?.TargetGroupArn;
+  /** The IngressGroup whose stack owns the target group (its `albatross.dev/stack` tag). */
+  async #stackOf(arn: string, ctx: DeployContext): Promise<string | undefined> {
+    try {
+      const out = await ctx.clients.elbv2.send(
+        new DescribeTagsCommand({ ResourceArns: [arn] }),
+        ctx.signal === undefined ? {} : { abortSignal: ctx.signal },
+      );
+      return out.TagDescriptions?.[0]?.Tags?.find((t) => t.Key === TAG_STACK)?.Value;
+    } catch (err) {
+      throw toAwsError('DescribeTags', err);
+    }
   }
 
   async #describeGroup(
@@ -327,10 +362,7 @@ export class BindingReconciler {
       await this.#fail(binding, BindingReasons.failed, messageOf(err));
       throw err;
     }
-    const which =
-      spec.targetGroupARN !== undefined
-        ? `spec.targetGroupARN: "${spec.targetGroupARN}"`
-        : `spec.targetGroupName: "${spec.targetGroupName ?? ''}"`;
+    const which = whichGroup(spec);
     if (found?.TargetGroupArn === undefined) {
       const message = `${which}: no such target group`;
       await this.#fail(binding, BindingReasons.targetGroupNotFound, message);
@@ -357,7 +389,18 @@ export class BindingReconciler {
         `${spec.vpcID !== undefined ? 'spec.vpcID' : 'the cluster VPC'}: "${vpc}" differs from the target group's VPC "${found.VpcId}"`,
       );
     }
-    return { arn: found.TargetGroupArn, targetType: actualType };
+    let stack: string | undefined;
+    try {
+      stack = await this.#stackOf(found.TargetGroupArn, ctx);
+    } catch (err) {
+      await this.#fail(binding, BindingReasons.failed, messageOf(err));
+      throw err;
+    }
+    return {
+      arn: found.TargetGroupArn,
+      targetType: actualType,
+      ...(stack !== undefined ? { stack } : {}),
+    };
   }
 
   async #fail(binding: TargetGroupBinding, reason: string, message: string): Promise<void> {
@@ -501,6 +544,13 @@ function ownerOf(binding: TargetGroupBinding) {
     name: binding.metadata?.name ?? '',
     uid: binding.metadata?.uid ?? '',
   };
+}
+
+/** The field that names the target group, and its value, for messages. */
+function whichGroup(spec: TargetGroupBindingSpec): string {
+  return spec.targetGroupARN !== undefined
+    ? `spec.targetGroupARN: "${spec.targetGroupARN}"`
+    : `spec.targetGroupName: "${spec.targetGroupName ?? ''}"`;
 }
 
 function messageOf(err: unknown): string {

@@ -81,6 +81,11 @@ export interface ControllerConfig {
   readonly shutdownGracePeriodMs: number;
   /** The pod readiness-gate webhook; `undefined` when `--webhook-port 0` turns it off. */
   readonly webhook?: WebhookConfig;
+  /**
+   * The Secret holding the cluster's key of OIDC client-secret digests, made on first
+   * start. @default 'albatross-digest-key' in the pod namespace (else 'kube-system')
+   */
+  readonly digestKeySecret: { readonly namespace: string; readonly name: string };
 }
 
 /** The mutating admission webhook that injects pod readiness gates (see controller/webhook/). */
@@ -300,6 +305,18 @@ const flags: readonly FlagSpec[] = [
     'Secret holding the self-managed CA, certificate and key, shared by every replica.',
   ),
   flag(
+    'digest-key-secret-name',
+    [],
+    'albatross-digest-key',
+    'Secret holding the key of the OIDC client-secret digest tags; created once if missing.',
+  ),
+  flag(
+    'digest-key-secret-namespace',
+    ['POD_NAMESPACE'],
+    '(the pod namespace)',
+    'Namespace of that Secret.',
+  ),
+  flag(
     'webhook-extra-sans',
     [],
     '(none)',
@@ -516,6 +533,17 @@ function build(r: Reader, podNamespace?: string): ControllerConfig {
       : fail('a port range FROM-TO, 1 ≤ FROM ≤ TO ≤ 65535');
   });
   const webhook = buildWebhook(r, podNamespace);
+  const digestKeySecret = {
+    namespace:
+      r.optional('digest-key-secret-namespace', (v) =>
+        /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(v) ? v : fail('a namespace name'),
+      ) ??
+      podNamespace ??
+      'kube-system',
+    name: r.value('digest-key-secret-name', 'albatross-digest-key', (v) =>
+      isDnsSubdomain(v) ? v : fail('a lower-case DNS subdomain name'),
+    ),
+  };
   return {
     translate: {
       clusterName,
@@ -548,6 +576,7 @@ function build(r: Reader, podNamespace?: string): ControllerConfig {
     logLevel,
     shutdownGracePeriodMs,
     ...(webhook !== undefined ? { webhook } : {}),
+    digestKeySecret,
   };
 }
 

@@ -17,6 +17,7 @@ import {
   BINDING_KEY_PREFIX,
   BindingCache,
   ClusterCaches,
+  ensureDigestKey,
   GroupKeyMapper,
   wireBindingEvents,
   wireEvents,
@@ -38,6 +39,7 @@ export const reconcilerPlug: PlugFactory = async ({ config, kc, aws, log }) => {
   const ns = config.watchNamespace;
   const caches = new ClusterCaches({
     kc,
+    digestKey: await ensureDigestKey(kc.makeApiClient(CoreV1Api), config.digestKeySecret),
     ...(ns !== undefined ? { watchNamespace: ns } : {}),
     onRestart: (kind, reason) => {
       log.warn('watch restarted', { kind, reason });

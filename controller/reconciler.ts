@@ -85,6 +85,7 @@ export type ReconcilerCaches = Pick<
   | 'endpointSlicesByService'
   | 'nodeList'
   | 'oidcSecrets'
+  | 'useSecrets'
   | 'hasSynced'
 > &
   Partial<Pick<ClusterCaches, 'classParamsInput'>>;
@@ -426,7 +427,11 @@ export class Reconciler {
       ? await Promise.all([this.#subnets.get(signal), ensureBackendSecurityGroup(ctx)])
       : [undefined, undefined];
 
-    // 3. Build, and tell each member what is wrong with it.
+    // 3. Build, and tell each member what is wrong with it. The Secrets the group names
+    // are watched first, each by name: the build sees them as they are.
+    const secrets = oidcSecretsReferenced(group, { services: this.#o.caches.serviceMap() });
+    mapper.recordSecretUse(group.id, secrets);
+    await this.#o.caches.useSecrets(group.id, secrets);
     const env = this.#env(subnets, backendSg);
     let built = buildStack(group, env, translate);
     // ACM is read only for a group that discovers certificates, through the shared cache.
@@ -436,7 +441,6 @@ export class Reconciler {
     }
     const { stack, problems } = built;
     this.#recordTargetUse(group.id, stack);
-    mapper.recordSecretUse(group.id, oidcSecretsReferenced(group, env));
     await this.#reportProblems(group, problems);
 
     // Backend access first: the targets about to be registered must be reachable.

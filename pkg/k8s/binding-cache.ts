@@ -18,7 +18,11 @@ import type {
   V1Service,
 } from '@kubernetes/client-node';
 import type { Clock } from '../clock/index.ts';
-import { parseBindingSpec, TARGET_GROUP_BINDING } from '../translate/index.ts';
+import {
+  boundTargetGroupName,
+  parseBindingSpec,
+  TARGET_GROUP_BINDING,
+} from '../translate/index.ts';
 import type { TargetGroupBindingObject } from '../translate/index.ts';
 import { setTimeout as delay } from 'node:timers/promises';
 import { isNotFound, statusCodeOf } from './api-errors.ts';
@@ -49,6 +53,11 @@ export interface BindingCondition {
   readonly message?: string;
   readonly lastTransitionTime?: string;
   readonly observedGeneration?: number;
+}
+
+function targetGroupOf(b: TargetGroupBindingObject): string | undefined {
+  const spec = parseBindingSpec(b.spec);
+  return spec.ok ? boundTargetGroupName(spec.value) : undefined;
 }
 
 export function bindingWorkKey(namespace: string, name: string): string {
@@ -178,6 +187,13 @@ export class BindingCache {
       .map((b) => bindingWorkKey(namespace, b.metadata?.name ?? ''));
   }
 
+  /** Keys of the bindings naming target group `targetGroup` (by name or in an ARN). */
+  forTargetGroup(targetGroup: string): string[] {
+    return this.list()
+      .filter((b) => targetGroupOf(b) === targetGroup)
+      .map((b) => bindingWorkKey(b.metadata?.namespace ?? '', b.metadata?.name ?? ''));
+  }
+
   /** Keys of the bindings that may have instance targets (an unset targetType may). */
   forNodes(): string[] {
     return this.list()
@@ -211,8 +227,20 @@ export function wireBindingEvents(
   caches.nodes.onChange(() => {
     send(bindings.forNodes());
   });
-  bindings.onChange((_type, b) => {
+  // A binding that came, went or moved decides which binding holds a target group
+  // (targetGroupHolder): the others naming the old or the new one are looked at again.
+  const named = new Map<string, string>();
+  bindings.onChange((type, b) => {
     const { namespace, name } = b.metadata ?? {};
-    if (namespace !== undefined && name !== undefined) enqueue(bindingWorkKey(namespace, name));
+    if (namespace === undefined || name === undefined) return;
+    const key = bindingWorkKey(namespace, name);
+    enqueue(key);
+    const before = named.get(key);
+    const now = type === 'deleted' ? undefined : targetGroupOf(b);
+    if (now === undefined) named.delete(key);
+    else named.set(key, now);
+    for (const group of new Set([before, now])) {
+      if (group !== undefined) send(bindings.forTargetGroup(group).filter((k) => k !== key));
+    }
   });
 }

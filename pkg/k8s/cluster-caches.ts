@@ -11,6 +11,8 @@
  * names params is frozen with a problem saying the CRD is missing.
  *
  * Namespaces are watched for their labels only (IngressClassParams `namespaceSelector`).
+ * Secrets are never watched whole: only those a group names, each by name, once the
+ * reconciler says a group names it (referenced-secrets.ts).
  */
 import {
   CoreV1Api,
@@ -27,7 +29,6 @@ import type {
   V1IngressClass,
   V1Namespace,
   V1Node,
-  V1Secret,
   V1Service,
 } from '@kubernetes/client-node';
 import type { ClassParamsInput } from '../ingress/index.ts';
@@ -46,7 +47,8 @@ import {
   stripNode,
   stripService,
 } from './strip.ts';
-import { OidcSecrets, stripSecret } from './oidc-secrets.ts';
+import { OidcSecrets } from './oidc-secrets.ts';
+import { ReferencedSecrets } from './referenced-secrets.ts';
 
 export const INGRESS_CLASS_PARAMS = {
   group: 'elbv2.k8s.aws',
@@ -64,6 +66,8 @@ export interface IngressClassParams extends KubernetesObject {
 
 export interface ClusterCachesOptions {
   readonly kc: KubeConfig;
+  /** The cluster's key of OIDC client-secret digests (ensureDigestKey). */
+  readonly digestKey: Uint8Array;
   /** Watch only this namespace's Ingresses, Services and EndpointSlices. */
   readonly watchNamespace?: string;
   /** @default 5 minutes */
@@ -121,8 +125,11 @@ export class ClusterCaches {
   readonly endpointSlices: Informer<V1EndpointSlice>;
   readonly nodes: Informer<V1Node>;
   readonly namespaces: Informer<V1Namespace>;
-  /** Stripped to the OIDC client keys on arrival (see oidc-secrets.ts). */
-  readonly secrets: Informer<V1Secret>;
+  /**
+   * Only the Secrets groups name, one watch each (referenced-secrets.ts), stripped to the
+   * OIDC client keys on arrival (oidc-secrets.ts).
+   */
+  readonly secrets: ReferencedSecrets;
   /** `undefined` until started, and while the CRD is not installed. */
   ingressClassParams: Informer<IngressClassParams> | undefined;
   readonly #options: ClusterCachesOptions;
@@ -191,14 +198,13 @@ export class ClusterCaches {
       strip: stripNamespace,
       fingerprint: (namespace) => namespace.metadata?.labels ?? {},
     });
-    this.secrets = this.#informer<V1Secret>({
-      kind: 'Secret',
-      path: scoped('/api/v1', 'secrets'),
-      list: () =>
-        ns === undefined
-          ? core.listSecretForAllNamespaces()
-          : core.listNamespacedSecret({ namespace: ns }),
-      strip: stripSecret,
+    const connect = options.connect?.('Secret');
+    this.secrets = new ReferencedSecrets({
+      kc,
+      ...(options.stallTimeoutMs !== undefined ? { stallTimeoutMs: options.stallTimeoutMs } : {}),
+      ...(options.clock !== undefined ? { clock: options.clock } : {}),
+      ...(options.onRestart !== undefined ? { onRestart: options.onRestart } : {}),
+      ...(connect !== undefined ? { connect } : {}),
     });
     this.endpointSlices.onChange((type, slice) => {
       this.#indexSlice(type === 'deleted', slice);
@@ -246,7 +252,6 @@ export class ClusterCaches {
       this.endpointSlices,
       this.nodes,
       this.namespaces,
-      this.secrets,
     ];
     if (this.ingressClassParams !== undefined) list.push(this.ingressClassParams);
     return list;
@@ -310,7 +315,7 @@ export class ClusterCaches {
     this.#stopped = true;
     if (this.#crdPoll !== undefined) this.#clock.clearTimeout(this.#crdPoll);
     this.#crdPoll = undefined;
-    await Promise.all(this.all().map((informer) => informer.stop()));
+    await Promise.all([...this.all().map((informer) => informer.stop()), this.secrets.stop()]);
   }
 
   /** Every running informer has cached a first list. */
@@ -370,9 +375,17 @@ export class ClusterCaches {
     };
   }
 
+  /**
+   * Group `groupId` names exactly these Secrets (`namespace/name`): each is watched by name
+   * from now on and read before this resolves; a Secret no group names stops being watched.
+   */
+  useSecrets(groupId: string, keys: readonly string[]): Promise<void> {
+    return this.secrets.use(groupId, keys);
+  }
+
   /** The OIDC client Secrets: digests for translation, values for apply. */
   oidcSecrets(): OidcSecrets {
-    return new OidcSecrets(this.secrets);
+    return new OidcSecrets(this.secrets, this.#options.digestKey);
   }
 }
 

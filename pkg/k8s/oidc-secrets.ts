@@ -7,9 +7,12 @@
  *
  * Translation sees only the client id and a digest of the secret; the value itself is
  * handed to apply through {@link SecretSource}, at the moment of the one AWS call that
- * needs it.
+ * needs it. The digest is keyed with the cluster's digest key (digest-key.ts), handed in:
+ * the pure core compares digests and never sees the key.
  */
-import { createHash } from 'node:crypto';
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import type { V1Secret } from '@kubernetes/client-node';
 import type { SecretSource } from '../deploy/index.ts';
 import type { OidcClient } from '../translate/index.ts';
@@ -42,12 +45,16 @@ export function stripSecret(secret: V1Secret): V1Secret {
   return secret;
 }
 
+/** The prefix of a keyed digest; the unkeyed `sha256:` of older releases is re-sent once. */
+export const SECRET_DIGEST_PREFIX = 'hmac-sha256:';
+
 /**
- * What plans, tags and logs show of a secret: enough to see that it changed, too short
- * and too one-way to help anyone recover it.
+ * What plans, tags and logs show of a secret: enough to see that it changed. Keyed with
+ * the cluster's own key (HMAC-SHA-256, 128 bits shown), so that a tag anyone with
+ * DescribeTags reads cannot be checked against guessed secrets, as an unkeyed hash can.
  */
-export function secretDigest(value: string): string {
-  return `sha256:${createHash('sha256').update(value, 'utf8').digest('hex').slice(0, 16)}`;
+export function secretDigest(key: Uint8Array, value: string): string {
+  return `${SECRET_DIGEST_PREFIX}${bytesToHex(hmac(sha256, key, utf8ToBytes(value))).slice(0, 32)}`;
 }
 
 function decoded(secret: V1Secret, key: string): string | undefined {
@@ -57,9 +64,11 @@ function decoded(secret: V1Secret, key: string): string | undefined {
 
 export class OidcSecrets implements SecretSource {
   readonly #cache: CacheSource<V1Secret>;
+  readonly #key: Uint8Array;
 
-  constructor(cache: CacheSource<V1Secret>) {
+  constructor(cache: CacheSource<V1Secret>, key: Uint8Array) {
     this.#cache = cache;
+    this.#key = key;
   }
 
   value(secret: string, key: string): string | undefined {
@@ -76,7 +85,7 @@ export class OidcSecrets implements SecretSource {
       const value = decoded(secret, 'clientSecret');
       out.set(objectKey(secret), {
         ...(id === undefined ? {} : { clientId: id.trimEnd() }),
-        ...(value === undefined ? {} : { clientSecretDigest: secretDigest(value) }),
+        ...(value === undefined ? {} : { clientSecretDigest: secretDigest(this.#key, value) }),
       });
     }
     return out;

@@ -107,7 +107,11 @@ export interface ClientSecretRef {
   /** `namespace/name` of the Secret. */
   readonly Secret: string;
   readonly Key: string;
-  /** `sha256:` and the first 16 hex digits of the value's SHA-256. */
+  /**
+   * `hmac-sha256:` and the first 32 hex digits of the value's HMAC-SHA-256 under the
+   * cluster's digest key (pkg/k8s/digest-key.ts); `sha256:…` (unkeyed) on rules an older
+   * release wrote, which differ and so get the secret sent once more.
+   */
   readonly Digest: string;
 }
 

@@ -28,7 +28,8 @@ import { problem } from './problems.ts';
 
 const OIDC_ANNOTATION = albAnnotation('auth-idp-oidc');
 export const CLIENT_SECRET_KEY = 'clientSecret';
-export const UNKNOWN_DIGEST = 'sha256:unknown';
+/** Offline (`albatross plan`): no Secret and no cluster key, so no digest to show. */
+export const UNKNOWN_DIGEST = 'hmac-sha256:unknown';
 
 function isCognito(kind: AuthSpec['kind'], _idp: CognitoIdp | OidcIdp): _idp is CognitoIdp {
   return kind === 'cognito';
@@ -177,7 +178,10 @@ export function authOnHttpProblems(
  * Ingress or on a Service a backend names, whether or not it exists: the controller
  * re-applies the group when one of them changes or appears.
  */
-export function oidcSecretsReferenced(group: IngressGroup, env: Env): readonly string[] {
+export function oidcSecretsReferenced(
+  group: IngressGroup,
+  env: Pick<Env, 'services'>,
+): readonly string[] {
   const out = new Set<string>();
   const add = (namespace: string, annotations: Readonly<Record<string, string>> | undefined) => {
     const raw = annotations?.[OIDC_ANNOTATION];

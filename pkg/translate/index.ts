@@ -28,6 +28,9 @@ export {
   readinessGateName,
   selectorMatches,
   bindingPodRoutes,
+  bindingRef,
+  boundTargetGroupName,
+  targetGroupHolder,
 } from './target-group-binding.ts';
 export type {
   BindingRule,

@@ -366,3 +366,63 @@ export function bindingReadinessGates(
 ): string[] {
   return gatesForPod(pod, bindingPodRoutes(pod.metadata?.namespace ?? '', bindings, services));
 }
+
+/**
+ * The name of the target group a binding names: its `targetGroupName`, or the name in its
+ * ARN (`arn:…:targetgroup/<name>/<id>`). Target group names are unique in an account and
+ * region, so two bindings naming the same one, by ARN or by name, are told apart without
+ * asking AWS.
+ */
+export function boundTargetGroupName(spec: TargetGroupBindingSpec): string {
+  if (spec.targetGroupARN === undefined) return spec.targetGroupName ?? '';
+  const m = /:targetgroup\/([^/]+)\//.exec(spec.targetGroupARN);
+  return m?.[1] ?? spec.targetGroupARN;
+}
+
+/** `namespace/name` of a binding, as messages and ordering show it. */
+export function bindingRef(b: TargetGroupBindingObject): string {
+  return `${b.metadata?.namespace ?? ''}/${b.metadata?.name ?? ''}`;
+}
+
+function createdAt(b: TargetGroupBindingObject): string {
+  const t: unknown = b.metadata?.creationTimestamp;
+  // Typed clients hand a Date, the custom-object client the RFC 3339 string: both sort.
+  if (typeof t === 'string') return t;
+  return typeof t === 'object' && t !== null && 'toISOString' in t
+    ? (t as { toISOString(): string }).toISOString().replace(/\.\d{3}Z$/, 'Z')
+    : '';
+}
+
+/** Older first, then `namespace/name`: the order in which bindings claim a target group. */
+function claimsFirst(a: TargetGroupBindingObject, b: TargetGroupBindingObject): number {
+  const ta = createdAt(a);
+  const tb = createdAt(b);
+  if (ta !== tb) return ta === '' ? 1 : tb === '' ? -1 : ta < tb ? -1 : 1;
+  const ra = bindingRef(a);
+  const rb = bindingRef(b);
+  return ra < rb ? -1 : ra > rb ? 1 : 0;
+}
+
+/**
+ * The binding that holds the target group `self` names, when it is another one: of all
+ * the bindings naming that target group (those being deleted too, until they are gone),
+ * the one created first, then the first by `namespace/name`. A target group has one set
+ * of targets, so a second binding on it could only deregister what the first serves; it
+ * is refused instead, and never touches the targets. The holder keeps it until it is
+ * deleted, since a binding made later is always younger.
+ */
+export function targetGroupHolder(
+  self: TargetGroupBindingObject,
+  all: readonly TargetGroupBindingObject[],
+): TargetGroupBindingObject | undefined {
+  const mine = parseBindingSpec(self.spec);
+  if (!mine.ok) return undefined;
+  const name = boundTargetGroupName(mine.value);
+  const claims = all.filter((b) => {
+    if (bindingRef(b) === bindingRef(self)) return true;
+    const spec = parseBindingSpec(b.spec);
+    return spec.ok && boundTargetGroupName(spec.value) === name;
+  });
+  const first = [...claims].sort(claimsFirst)[0];
+  return first === undefined || bindingRef(first) === bindingRef(self) ? undefined : first;
+}

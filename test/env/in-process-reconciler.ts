@@ -6,7 +6,13 @@
  */
 import { CoreV1Api, NetworkingV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { createAwsClients, type AwsClients } from '../../pkg/aws/index.ts';
-import { ClusterCaches, GroupKeyMapper, wireEvents } from '../../pkg/k8s/index.ts';
+import {
+  ClusterCaches,
+  ensureDigestKey,
+  GroupKeyMapper,
+  wireEvents,
+  type DigestKeyRef,
+} from '../../pkg/k8s/index.ts';
 import { defaultTranslateConfig, type TranslateConfig } from '../../pkg/translate/index.ts';
 import { Reconciler, type ReconcilerOptions } from '../../controller/reconciler.ts';
 import { testCredentials } from './aws-clients.ts';
@@ -23,6 +29,11 @@ export interface InProcessReconcilerOptions {
   readonly waitForSync?: boolean;
   /** Talk to the API server as this config (e.g. impersonating the chart's ServiceAccount). @default env.kc */
   readonly kc?: KubeConfig;
+  /**
+   * Where the digest key Secret is kept (and made, as `kc`).
+   * @default `albatross-digest-key` in `namespace`, else in `default`
+   */
+  readonly digestKeySecret?: DigestKeyRef;
   /** Further Reconciler options (clock, discovery interval, …). */
   readonly reconciler?: Partial<Omit<ReconcilerOptions, Wired>>;
 }
@@ -51,8 +62,13 @@ export async function startInProcessReconciler(
   const core = kc.makeApiClient(CoreV1Api);
   const net = kc.makeApiClient(NetworkingV1Api);
   const ns = options.namespace;
+  const digestKey = await ensureDigestKey(
+    core,
+    options.digestKeySecret ?? { namespace: ns ?? 'default', name: 'albatross-digest-key' },
+  );
   const caches = new ClusterCaches({
     kc,
+    digestKey,
     ...(ns !== undefined ? { watchNamespace: ns } : {}),
   });
   const translate: TranslateConfig = { ...defaultTranslateConfig, clusterName: env.clusterName };

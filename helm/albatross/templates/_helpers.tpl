@@ -32,6 +32,10 @@
 {{- printf "%s-webhook-tls" (include "albatross.fullname" .) | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
+{{- define "albatross.digestKeySecretName" -}}
+{{- printf "%s-digest-key" (include "albatross.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
 {{- define "albatross.leaseName" -}}
 {{- printf "%s-leader" (include "albatross.fullname" .) | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
@@ -77,6 +81,8 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 - --leader-election={{ .Values.leaderElection.enabled }}
 - --leader-election-namespace={{ .Release.Namespace }}
 - --leader-election-name={{ include "albatross.leaseName" . }}
+- --digest-key-secret-name={{ include "albatross.digestKeySecretName" . }}
+- --digest-key-secret-namespace={{ .Release.Namespace }}
 {{- if .Values.webhook.enabled }}
 - --webhook-port={{ .Values.webhook.port }}
 {{- if .Values.webhook.certManager.enabled }}

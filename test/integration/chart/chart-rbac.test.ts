@@ -55,7 +55,11 @@ describe("helm chart: the controller works with exactly the chart's RBAC", () =>
     // Cluster-scoped names differ per run: the shared API server keeps old ClusterRoles.
     fullname = `albatross-${randomBytes(3).toString('hex')}`;
     const rendered = renderChart(
-      { clusterName: env.clusterName, fullnameOverride: fullname },
+      {
+        clusterName: env.clusterName,
+        fullnameOverride: fullname,
+        rbac: { oidcSecretNames: ['oidc'] },
+      },
       releaseNs,
     );
     const apply = KubernetesObjectApi.makeApiClient(env.kc);
@@ -121,7 +125,11 @@ describe("helm chart: the controller works with exactly the chart's RBAC", () =>
       core: env.kc.makeApiClient(CoreV1Api),
       net: env.kc.makeApiClient(NetworkingV1Api),
     };
-    harness = await startInProcessReconciler(env, { kc: asController });
+    harness = await startInProcessReconciler(env, {
+      kc: asController,
+      // Made by the ServiceAccount itself, as the controller does on first start.
+      digestKeySecret: { namespace: releaseNs, name: `${fullname}-digest-key` },
+    });
     const { reconciler, caches, aws } = harness;
     await admin.core.createNamespacedService({
       namespace: appNs,
@@ -171,6 +179,45 @@ describe("helm chart: the controller works with exactly the chart's RBAC", () =>
     });
     const lbs = await aws.elbv2.send(new DescribeLoadBalancersCommand({}));
     assert.ok(!(lbs.LoadBalancers ?? []).some((lb) => lb.DNSName?.toLowerCase() === first.dnsName));
+  });
+
+  it('reads the OIDC Secret an Ingress names, by name, with a grant limited to that name', async () => {
+    const env = testEnv.env;
+    const admin = {
+      core: env.kc.makeApiClient(CoreV1Api),
+      net: env.kc.makeApiClient(NetworkingV1Api),
+    };
+    const { reconciler, caches } = harness;
+    // GIVEN the named Secret among others, and an Ingress naming it
+    for (const name of ['oidc', 'sh.helm.release.v1.app.v1', 'other']) {
+      await admin.core.createNamespacedSecret({
+        namespace: appNs,
+        body: { metadata: { name }, stringData: { clientID: 'id', clientSecret: `s-${name}` } },
+      });
+    }
+    await admin.net.createNamespacedIngress({
+      namespace: appNs,
+      body: ingress(appNs, 'sso', {
+        services: ['web'],
+        annotations: {
+          'alb.ingress.kubernetes.io/auth-type': 'oidc',
+          'alb.ingress.kubernetes.io/auth-idp-oidc': JSON.stringify({
+            issuer: 'https://idp.example.com',
+            authorizationEndpoint: 'https://idp.example.com/auth',
+            tokenEndpoint: 'https://idp.example.com/token',
+            userInfoEndpoint: 'https://idp.example.com/userinfo',
+            secretName: 'oidc',
+          }),
+        },
+      }),
+    });
+    await eventually('the Ingress in the cache', () => caches.ingresses.get('sso', appNs));
+    // WHEN reconciled as the ServiceAccount (whose Secret grant names only "oidc")
+    await reconciler.reconcile(`${appNs}/sso`, signal);
+    // THEN the Secret was listed and watched by name, and is the only one cached
+    assert.deepEqual(caches.secrets.watched(), [`${appNs}/oidc`]);
+    assert.equal(caches.secrets.get('oidc', appNs)?.metadata?.name, 'oidc');
+    assert.deepEqual([...caches.oidcSecrets().clients().keys()], [`${appNs}/oidc`]);
   });
 
   it('holds its own leader Lease, and no other', async () => {
@@ -232,7 +279,18 @@ describe("helm chart: the controller works with exactly the chart's RBAC", () =>
         'update its TLS Secret',
         { resource: 'secrets', verb: 'update', namespace: ns, name: `${fullname}-webhook-tls` },
       ],
-      ['read OIDC Secrets', { resource: 'secrets', verb: 'get', namespace: appNs, name: 'oidc' }],
+      [
+        'list an OIDC Secret by name',
+        { resource: 'secrets', verb: 'list', namespace: appNs, name: 'oidc' },
+      ],
+      [
+        'watch an OIDC Secret by name',
+        { resource: 'secrets', verb: 'watch', namespace: appNs, name: 'oidc' },
+      ],
+      [
+        'read its digest key',
+        { resource: 'secrets', verb: 'get', namespace: ns, name: `${fullname}-digest-key` },
+      ],
       ['watch Pods', { resource: 'pods', verb: 'watch' }],
       [
         'patch pod readiness conditions',
@@ -327,6 +385,14 @@ describe("helm chart: the controller works with exactly the chart's RBAC", () =>
       ['impersonate', { resource: 'serviceaccounts', verb: 'impersonate' }],
       ['list ConfigMaps', { resource: 'configmaps', verb: 'list' }],
       ['delete Secrets', { resource: 'secrets', verb: 'delete', namespace: ns }],
+      ['list the Secrets of a namespace', { resource: 'secrets', verb: 'list', namespace: appNs }],
+      ['list every Secret', { resource: 'secrets', verb: 'list' }],
+      ['watch every Secret', { resource: 'secrets', verb: 'watch' }],
+      [
+        'watch a Secret no Ingress may name',
+        { resource: 'secrets', verb: 'watch', namespace: appNs, name: 'sh.helm.release.v1.x' },
+      ],
+      ['get an OIDC Secret', { resource: 'secrets', verb: 'get', namespace: appNs, name: 'oidc' }],
     ];
     for (const [what, attributes] of refused) assert.equal(await allowed(attributes), false, what);
   });

@@ -226,8 +226,23 @@ describe('helm chart: render', () => {
       );
       // Secrets are read cluster-wide but written only in its namespace, by name.
       assert.ok(!grants(cluster, 'secrets', 'create') && !grants(cluster, 'secrets', 'update'));
+      // OIDC Secrets are listed and watched by name only (field selector): never a get.
+      assert.ok(grants(cluster, 'secrets', 'list') && grants(cluster, 'secrets', 'watch'));
+      assert.ok(!grants(cluster, 'secrets', 'get'));
       const ns = rules(objects, 'Role');
       assert.ok(grants(ns, 'secrets', 'update', 'albatross-webhook-tls'));
+      assert.ok(grants(ns, 'secrets', 'watch', 'albatross-webhook-tls'));
+      // The digest key: made once, then read by name.
+      assert.ok(grants(ns, 'secrets', 'create'));
+      assert.ok(grants(ns, 'secrets', 'get', 'albatross-digest-key'));
+      assert.ok(
+        ns
+          .filter((r) => r.resources?.includes('secrets') === true && r.verbs.includes('get'))
+          .every((r) => (r.resourceNames ?? []).length > 0),
+      );
+      const a = args(objects);
+      assert.ok(a.includes('--digest-key-secret-name=albatross-digest-key'));
+      assert.ok(a.includes(`--digest-key-secret-namespace=${NS}`));
       assert.ok(grants(ns, 'leases', 'update', 'albatross-leader'));
       assert.ok(grants(ns, 'leases', 'create'));
     });
@@ -322,6 +337,17 @@ describe('helm chart: render', () => {
   });
 
   describe('non-default values', () => {
+    it('rbac.oidcSecretNames: the Secret rule of the ClusterRole names them only', () => {
+      const objects = render({ rbac: { oidcSecretNames: ['oidc-client', 'sso'] } });
+      const secretRules = rules(objects, 'ClusterRole').filter(
+        (r) => r.resources?.includes('secrets') === true,
+      );
+      assert.deepEqual(
+        secretRules.map((r) => ({ verbs: r.verbs, names: r.resourceNames })),
+        [{ verbs: ['list', 'watch'], names: ['oidc-client', 'sso'] }],
+      );
+    });
+
     it('webhook.enabled=false: no webhook objects, --webhook-port=0, no webhook permissions', () => {
       const objects = render({ webhook: { enabled: false } });
       assert.ok(!kinds(objects).includes('MutatingWebhookConfiguration'));
@@ -336,7 +362,7 @@ describe('helm chart: render', () => {
         undefined,
       );
       assert.ok(!grants(rules(objects, 'ClusterRole'), 'mutatingwebhookconfigurations', 'patch'));
-      assert.ok(!grants(rules(objects, 'Role'), 'secrets', 'create'));
+      assert.ok(!grants(rules(objects, 'Role'), 'secrets', 'update'));
       const np = only(objects, 'NetworkPolicy') as unknown as V1NetworkPolicy;
       assert.ok(!(np.spec?.ingress ?? []).some((i) => i.ports?.some((p) => p.port === 9443)));
     });

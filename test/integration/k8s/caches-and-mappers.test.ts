@@ -36,7 +36,7 @@ describe('caches and mappers', () => {
     core = env.kc.makeApiClient(CoreV1Api);
     net = env.kc.makeApiClient(NetworkingV1Api);
     discovery = env.kc.makeApiClient(DiscoveryV1Api);
-    caches = new ClusterCaches({ kc: env.kc, watchNamespace: ns });
+    caches = new ClusterCaches({ kc: env.kc, digestKey: new Uint8Array(32), watchNamespace: ns });
     mapper = new GroupKeyMapper(caches, defaultTranslateConfig);
     wireEvents(caches, mapper, (key) => keys.push(key));
     await caches.start();

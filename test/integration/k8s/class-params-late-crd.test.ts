@@ -41,7 +41,7 @@ describe('IngressClassParams CRD installed after start', () => {
       60_000,
     );
     const seen: string[] = [];
-    caches = new ClusterCaches({ kc: env.kc, crdPollMs: 200 });
+    caches = new ClusterCaches({ kc: env.kc, digestKey: new Uint8Array(32), crdPollMs: 200 });
     caches.onIngressClassParamsChange((_type, o) => seen.push(o.metadata?.name ?? ''));
     await caches.start();
     // THEN without the CRD nothing can be read, and the resolution says so

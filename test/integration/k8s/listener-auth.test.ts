@@ -9,10 +9,12 @@
  * test/env/moto_server.py): these tests read it to check which secret AWS holds.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 
 import { RequestCertificateCommand } from '@aws-sdk/client-acm';
 import {
+  AddTagsCommand,
   DescribeListenersCommand,
   DescribeLoadBalancersCommand,
   DescribeRulesCommand,
@@ -136,6 +138,8 @@ describe('listener authentication', () => {
       await core.createNamespacedSecret({ namespace: ns, body });
     }
     const live = await core.readNamespacedSecret({ name, namespace: ns });
+    // Only a Secret some group names is watched (and so cached).
+    if (!caches.secrets.watched().includes(`${ns}/${name}`)) return;
     await eventually(`cache of Secret ${name}`, () =>
       caches.secrets.get(name, ns)?.metadata?.resourceVersion === live.metadata?.resourceVersion
         ? true
@@ -249,7 +253,10 @@ describe('listener authentication', () => {
     assert.equal(oidc.ClientSecret, SECRET_1);
     assert.equal(oidc.Scope, 'openid');
     assert.equal(oidc.OnUnauthenticatedRequest, 'authenticate');
-    assert.match((await tagsOf(rule?.RuleArn ?? ''))[DIGEST_TAG] ?? '', /^sha256:[0-9a-f]{16}$/);
+    assert.match(
+      (await tagsOf(rule?.RuleArn ?? ''))[DIGEST_TAG] ?? '',
+      /^hmac-sha256:[0-9a-f]{32}$/,
+    );
     // AND the HTTP listener only redirects
     assert.deepEqual(await rulesOn('oidc', 80), []);
     // AND AWS returning no secret does not make the planner rewrite the rule
@@ -374,7 +381,7 @@ describe('listener authentication', () => {
     // THEN the plan names the Secret, and none of the outputs holds either secret
     assert.match(
       outputs.planText,
-      new RegExp(`<from Secret ${ns}/oidc-client key clientSecret, sha256:[0-9a-f]{16}>`),
+      new RegExp(`<from Secret ${ns}/oidc-client key clientSecret, hmac-sha256:[0-9a-f]{32}>`),
     );
     assert.ok(logLines.length > 0);
     for (const [what, text] of Object.entries(outputs)) {
@@ -385,6 +392,109 @@ describe('listener authentication', () => {
           `${what} holds it in base64`,
         );
       }
+    }
+  });
+
+  it('OIDC: only the Secrets Ingresses name are watched, each by name; the many others are never read', async () => {
+    // GIVEN many Secrets nobody names (Helm release Secrets, say) beside the OIDC ones
+    for (let i = 0; i < 40; i++) {
+      await core.createNamespacedSecret({
+        namespace: ns,
+        body: {
+          metadata: { name: `sh.helm.release.v1.app.v${String(i)}`, namespace: ns },
+          type: 'helm.sh/release.v1',
+          stringData: { release: 'x'.repeat(2048), clientSecret: 'not-an-oidc-secret' },
+        },
+      });
+    }
+    // WHEN the groups naming OIDC Secrets are reconciled again
+    await reconcile('oidc');
+    await reconcile('half');
+    // THEN exactly the named Secrets are watched and cached, nothing else
+    assert.deepEqual(caches.secrets.watched(), [`${ns}/half-secret`, `${ns}/oidc-client`]);
+    assert.deepEqual(
+      caches.secrets
+        .list()
+        .map((s) => s.metadata?.name)
+        .sort(),
+      ['half-secret', 'oidc-client'],
+    );
+    assert.deepEqual([...caches.oidcSecrets().clients().keys()].sort(), [
+      `${ns}/half-secret`,
+      `${ns}/oidc-client`,
+    ]);
+    // WHEN the Ingress naming half-secret goes
+    await net.deleteNamespacedIngress({ name: 'half', namespace: ns });
+    await eventually('deletion cached', () =>
+      caches.ingresses.get('half', ns)?.metadata?.deletionTimestamp !== undefined
+        ? true
+        : caches.ingresses.get('half', ns) === undefined
+          ? true
+          : undefined,
+    );
+    await reconciler.reconcile(`${ns}/half`, signal);
+    // THEN its Secret is no longer watched
+    assert.deepEqual(caches.secrets.watched(), [`${ns}/oidc-client`]);
+    // AND a rotation of the Secret still named re-applies its rule (the watch by name)
+    enqueued.length = 0;
+    await putSecret('oidc-client', { clientID: 'client-abc', clientSecret: SECRET_1 });
+    await eventually('group queued', () =>
+      enqueued.includes(groupWorkKey(`${ns}/oidc`)) ? true : undefined,
+    );
+    await reconcile('oidc');
+    const oidc = (await rulesOn('oidc', 443))[0]?.Actions?.find(
+      (a) => a.Type === 'authenticate-oidc',
+    )?.AuthenticateOidcConfig;
+    assert.equal(oidc?.ClientSecret, SECRET_1);
+    await steady('oidc');
+  });
+
+  it('OIDC: replicas share the cluster key; a rule tagged by an older release (unkeyed digest) gets its secret sent once, then settles', async () => {
+    const env = testEnv.env;
+    const [rule] = await rulesOn('oidc', 443);
+    const ruleArn = rule?.RuleArn ?? '';
+    const keyed = (await tagsOf(ruleArn))[DIGEST_TAG];
+    assert.match(keyed ?? '', /^hmac-sha256:[0-9a-f]{32}$/);
+    // GIVEN another replica (its own caches, no discovery memory) reading the same key Secret
+    const replica = await startInProcessReconciler(env, { namespace: ns });
+    try {
+      // WHEN it reconciles the group THEN its digests are the same: nothing to change
+      const same = await replica.reconciler.reconcile(`${ns}/oidc`, signal);
+      assert.equal(same.planned, 0);
+      // GIVEN the rule tagged as an older release did: the unkeyed SHA-256 of the secret
+      const unkeyed = `sha256:${createHash('sha256').update(SECRET_1).digest('hex').slice(0, 16)}`;
+      await aws.elbv2.send(
+        new AddTagsCommand({
+          ResourceArns: [ruleArn],
+          Tags: [{ Key: DIGEST_TAG, Value: unkeyed }],
+        }),
+      );
+      const upgraded = await startInProcessReconciler(env, { namespace: ns });
+      try {
+        // WHEN the upgraded controller first reconciles it
+        upgraded.aws.calls.reset();
+        await upgraded.reconciler.reconcile(`${ns}/oidc`, signal);
+        const written = upgraded.aws.calls
+          .snapshot()
+          .filter((c) => isMutating(c.operation))
+          .map((c) => c.operation)
+          .sort();
+        // THEN the rule is modified in place once, re-sending the same secret, and re-tagged
+        assert.deepEqual(written, ['AddTags', 'ModifyRule']);
+        const after = (await rulesOn('oidc', 443))[0];
+        assert.equal(after?.RuleArn, ruleArn, 'the same rule, never replaced');
+        const oidc = after.Actions?.find((a) => a.Type === 'authenticate-oidc');
+        assert.equal(oidc?.AuthenticateOidcConfig?.ClientSecret, SECRET_1);
+        assert.equal((await tagsOf(ruleArn))[DIGEST_TAG], keyed);
+        // AND the next reconcile writes nothing
+        upgraded.aws.calls.reset();
+        const again = await upgraded.reconciler.reconcile(`${ns}/oidc`, signal);
+        assert.equal(again.planned, 0);
+      } finally {
+        await upgraded.stop();
+      }
+    } finally {
+      await replica.stop();
     }
   });
 

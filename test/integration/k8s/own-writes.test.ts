@@ -38,7 +38,7 @@ describe('own writes are not news', () => {
     const env = testEnv.env;
     ns = await env.freshNamespace('own-writes');
     net = env.kc.makeApiClient(NetworkingV1Api);
-    caches = new ClusterCaches({ kc: env.kc, watchNamespace: ns });
+    caches = new ClusterCaches({ kc: env.kc, digestKey: new Uint8Array(32), watchNamespace: ns });
     const mapper = new GroupKeyMapper(caches, defaultTranslateConfig);
     wireEvents(caches, mapper, (key) => keys.push(key));
     await caches.start();

@@ -31,7 +31,7 @@ import {
   wireBindingEvents,
   type TargetGroupBinding,
 } from '../../../pkg/k8s/index.ts';
-import { TAG_CLUSTER, TAG_RESOURCE } from '../../../pkg/naming/index.ts';
+import { TAG_CLUSTER, TAG_RESOURCE, TAG_STACK } from '../../../pkg/naming/index.ts';
 import { TARGET_GROUP_BINDING } from '../../../pkg/translate/index.ts';
 import { installCrds } from '../../env/crds.ts';
 import {
@@ -414,6 +414,141 @@ describe('TargetGroupBinding', () => {
     );
     await fresh.reconcile(bindingWorkKey(ns, 'shared'), signal);
     assert.deepEqual(await registered(arn), ['10.0.99.1:8080']);
+  });
+
+  async function deleteBinding(name: string): Promise<void> {
+    await custom.deleteNamespacedCustomObject({ group, version, plural, namespace: ns, name });
+  }
+
+  async function warnings(name: string, reason: string): Promise<string[]> {
+    const events = await core.listNamespacedEvent({ namespace: ns });
+    return events.items
+      .filter(
+        (e) =>
+          e.involvedObject.kind === 'TargetGroupBinding' &&
+          e.involvedObject.name === name &&
+          e.type === 'Warning' &&
+          e.reason === reason,
+      )
+      .map((e) => e.message ?? '');
+  }
+
+  async function serviceWith(name: string, ips: readonly string[]): Promise<void> {
+    await core.createNamespacedService({ namespace: ns, body: nodePortService(ns, name) });
+    await discovery.createNamespacedEndpointSlice({
+      namespace: ns,
+      body: endpointSlice(ns, name, ips),
+    });
+    await eventually('service cached', () =>
+      harness.caches.endpointSlicesByService().get(`${ns}/${name}`) !== undefined
+        ? true
+        : undefined,
+    );
+  }
+
+  it('two bindings on one target group: the older holds it, the other is refused and its deletion touches no target', async () => {
+    // GIVEN a binding holding a target group, by ARN, with its Service's two pods registered
+    const arn = await targetGroup('held-by-one', 'ip');
+    await serviceWith('holder', ['10.0.130.10', '10.0.130.11']);
+    await serviceWith('intruder', ['10.0.130.20']);
+    await createBinding('holder-a', {
+      targetGroupARN: arn,
+      serviceRef: { name: 'holder', port: 80 },
+    });
+    await reconcile('holder-a');
+    const served = ['10.0.130.10:8080', '10.0.130.11:8080'];
+    assert.deepEqual(await registered(arn), served);
+    // WHEN a second binding names the same target group, by name, for another Service
+    await createBinding('taker-b', {
+      targetGroupName: 'held-by-one',
+      serviceRef: { name: 'intruder', port: 80 },
+    });
+    aws.calls.reset();
+    await assert.rejects(reconcile('taker-b'), (err: { name?: string }) => {
+      return err.name === 'TerminalError';
+    });
+    // THEN it is refused: Ready=False naming the holder, a Warning Event, no finalizer,
+    // and the target group's targets are the holder's, untouched
+    const refused = await readBinding('taker-b');
+    assert.equal(ready(refused)?.status, 'False');
+    assert.equal(ready(refused)?.reason, 'TargetGroupInUse');
+    assert.match(ready(refused)?.message ?? '', new RegExp(`TargetGroupBinding ${ns}/holder-a`));
+    assert.ok((await warnings('taker-b', 'TargetGroupInUse')).length > 0);
+    assert.deepEqual(refused.metadata?.finalizers ?? [], []);
+    assert.deepEqual(writes(aws), []);
+    assert.deepEqual(await registered(arn), served);
+    // WHEN the refused binding is deleted
+    await deleteBinding('taker-b');
+    await eventually('gone', () => (bindings.get(ns, 'taker-b') === undefined ? true : undefined));
+    await reconciler.reconcile(bindingWorkKey(ns, 'taker-b'), signal);
+    // THEN the holder's targets are all still there, and the holder plans nothing
+    assert.deepEqual(await registered(arn), served);
+    assert.equal(await reconcile('holder-a'), 0);
+    assert.deepEqual(writes(aws), []);
+
+    // GIVEN another refused binding, WHEN the holder is deleted
+    await createBinding('taker-c', {
+      targetGroupARN: arn,
+      serviceRef: { name: 'intruder', port: 80 },
+    });
+    await assert.rejects(reconcile('taker-c'));
+    keys.length = 0;
+    await deleteBinding('holder-a');
+    await eventually('deletion seen', () =>
+      bindings.get(ns, 'holder-a')?.metadata?.deletionTimestamp !== undefined ? true : undefined,
+    );
+    await reconcile('holder-a');
+    // THEN the holder's targets go, the other binding is queued again and takes over
+    await eventually('holder gone', () =>
+      bindings.get(ns, 'holder-a') === undefined ? true : undefined,
+    );
+    assert.ok(keys.includes(bindingWorkKey(ns, 'taker-c')), JSON.stringify(keys));
+    await reconcile('taker-c');
+    assert.deepEqual(await registered(arn), ['10.0.130.20:8080']);
+    assert.equal(ready(await readBinding('taker-c'))?.reason, 'SuccessfullyReconciled');
+  });
+
+  it("a binding on a target group of an Ingress's stack is refused and never touches its targets", async () => {
+    // GIVEN a target group carrying our ownership tags, with the Ingress's target in it
+    const out = await aws.elbv2.send(
+      new CreateTargetGroupCommand({
+        Name: 'owned-by-ingress',
+        Protocol: 'HTTP',
+        Port: 80,
+        VpcId: testEnv.env.world.vpcId,
+        TargetType: 'ip',
+        Tags: [
+          { Key: TAG_CLUSTER, Value: testEnv.env.clusterName },
+          { Key: TAG_STACK, Value: `${ns}/shop` },
+          { Key: TAG_RESOURCE, Value: `tg/${ns}/shop/web:80` },
+        ],
+      }),
+    );
+    const arn = out.TargetGroups?.[0]?.TargetGroupArn ?? '';
+    await aws.elbv2.send(
+      new RegisterTargetsCommand({
+        TargetGroupArn: arn,
+        Targets: [{ Id: '10.0.131.5', Port: 8080 }],
+      }),
+    );
+    await serviceWith('bound-to-owned', ['10.0.131.9']);
+    // WHEN a binding names it
+    await createBinding('on-owned', {
+      targetGroupName: 'owned-by-ingress',
+      serviceRef: { name: 'bound-to-owned', port: 80 },
+    });
+    aws.calls.reset();
+    await assert.rejects(reconcile('on-owned'), (err: { name?: string }) => {
+      return err.name === 'TerminalError';
+    });
+    // THEN it is refused naming the IngressGroup, and the target group is as it was
+    const refused = await readBinding('on-owned');
+    assert.equal(ready(refused)?.reason, 'TargetGroupInUse');
+    assert.match(ready(refused)?.message ?? '', new RegExp(`IngressGroup ${ns}/shop`));
+    assert.ok((await warnings('on-owned', 'TargetGroupInUse')).length > 0);
+    assert.deepEqual(refused.metadata?.finalizers ?? [], []);
+    assert.deepEqual(writes(aws), []);
+    assert.deepEqual(await registered(arn), ['10.0.131.5:8080']);
   });
 
   it('a missing target group is a Ready=False condition and a Warning Event, and is retried', async () => {

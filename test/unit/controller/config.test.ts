@@ -70,7 +70,26 @@ describe('controller config: defaults and sources', () => {
         secretName: 'albatross-webhook-tls',
         extraSans: [],
       },
+      digestKeySecret: { namespace: 'kube-system', name: 'albatross-digest-key' },
     });
+  });
+
+  it('GIVEN the pod namespace THEN the digest key Secret is kept there unless a flag says where', () => {
+    const parsed = parseControllerConfig(
+      ['--cluster-name', 'c', '--aws-region', 'eu-west-1'],
+      {},
+      'albatross-system',
+    );
+    assert.equal(parsed.kind, 'ok');
+    assert.deepEqual(parsed.options.digestKeySecret, {
+      namespace: 'albatross-system',
+      name: 'albatross-digest-key',
+    });
+    const named = parseControllerConfig(
+      ['--cluster-name', 'c', '--aws-region', 'eu-west-1', '--digest-key-secret-name', 'Bad_Name'],
+      {},
+    );
+    assert.equal(named.kind, 'usage-error');
   });
 
   it('GIVEN a config THEN it is frozen all the way down', () => {
