@@ -158,5 +158,8 @@ export type AddonStep = Change & {
 
 export type PlannedChange = ResourceStep | RulePriorityStep | TargetsStep | AddonStep;
 
-/** Ordered: dependencies first, deletes last. Empty when actual already matches desired. */
+/**
+ * Ordered: dependencies first, deletes last (some rule deletes sooner where a load
+ * balancer quota needs the room). Empty when actual already matches desired.
+ */
 export type Plan = readonly PlannedChange[];

@@ -6,12 +6,13 @@
  * target groups its listeners and rules forward to); a step that would pass a quota gets,
  * just before it, the fewest pending deletes that make room, in their delete order.
  *
- * A delete moved forward opens no gap a request meets: the rule goes in any case, and
- * before it goes the plan has already paired what it could as in-place modifications
- * (plan-rules.ts, `pairAcrossMembers`), which is why only rules another listener needs
- * are created before their deletes here. What the walk cannot avoid stays: a target group
- * replaced while two rules forward to it is attached twice for the rules' ModifyRules in
- * between (docs/decisions/0007-plans-within-quotas.md).
+ * A rule deleted sooner goes in any case; the only gap it can open is for a request it
+ * served that a rule still to come will serve. The plan has already made every such pair
+ * on one listener an in-place modification (plan-rules.ts, `pairAcrossMembers`), so a
+ * delete comes first only for a rule that another listener's new rule needs room from.
+ * What the walk cannot avoid stays: a target group replaced while two rules forward to it
+ * is attached twice between the two rules' ModifyRules
+ * (docs/decisions/0007-plans-within-quotas.md).
  *
  * SNI certificates are counted per listener update by `certificateBatches`, which apply
  * follows.
@@ -21,14 +22,14 @@ import { AlbQuotas } from '../model/index.ts';
 import type { PlannedChange } from './plan-types.ts';
 
 /** What the load balancer holds that a quota counts. */
-export interface QuotaState {
+interface QuotaState {
   rules: number;
   /** Forward references by target group (`id:`, `arn:` or `name:` key), counted. */
   readonly targetGroups: Map<string, number>;
 }
 
 /** The target groups the actions forward to, each once. */
-export function forwardKeys(actions: readonly Action[]): readonly string[] {
+function forwardKeys(actions: readonly Action[]): readonly string[] {
   const keys = new Set<string>();
   for (const action of actions) {
     for (const tuple of action.ForwardConfig?.TargetGroups ?? []) {
@@ -49,7 +50,7 @@ function add(state: QuotaState, actions: readonly Action[], by: 1 | -1): void {
 }
 
 /** The state of the load balancer discovery found. */
-export function quotaStateOf(actual: ActualStack): QuotaState {
+function quotaStateOf(actual: ActualStack): QuotaState {
   const state: QuotaState = { rules: 0, targetGroups: new Map() };
   if (actual.loadBalancer === null) return state;
   for (const listener of actual.listeners) add(state, listener.defaultActions, 1);
@@ -61,7 +62,7 @@ export function quotaStateOf(actual: ActualStack): QuotaState {
 }
 
 /** The state after `change`: the planner's view of what each step does to the counts. */
-export function applyToQuotaState(state: QuotaState, change: PlannedChange): void {
+function applyToQuotaState(state: QuotaState, change: PlannedChange): void {
   if (change.kind === 'LoadBalancer') {
     // A replaced or deleted load balancer takes its listeners and rules with it.
     if (change.step === 'replace' || change.step === 'delete') {

@@ -74,11 +74,7 @@ describe('conditions merged into the rule host and path', () => {
     );
     assert.deepEqual(problems, []);
     assert.deepEqual(stack.rules[0]?.conditions[0]?.HostHeaderConfig, {
-      RegexValues: [
-        '^[^.]+\\.example\\.com$',
-        '^shop\\.example\\.org$',
-        '^api-.\\.example\\.net$',
-      ],
+      RegexValues: ['^[^.]+\\.example\\.com$', '^shop\\.example\\.org$', '^api-.\\.example\\.net$'],
     });
     for (const [host, want] of [
       ['a.example.com', 'default/s0:80'],
