@@ -43,9 +43,11 @@ import { AwsError } from '../pkg/aws/index.ts';
 import type { AwsClients } from '../pkg/aws/index.ts';
 import {
   applyPlan,
+  DeployError,
   DiscoveryCache,
   ensureBackendSecurityGroup,
   listStacks,
+  namesOf,
   planTargetSync,
   reconcileBackendAccess,
   stackFingerprint,
@@ -450,7 +452,14 @@ export class Reconciler {
 
     // 4. Discover (or verify what the last quiet reconcile found), plan, apply.
     const fingerprint = stackFingerprint(stack);
-    const discovered = await this.#discovery.discover(ctx, group.id, fingerprint);
+    let discovered;
+    try {
+      discovered = await this.#discovery.discover(ctx, group.id, fingerprint, namesOf(stack));
+    } catch (err) {
+      // A resource of ours by name but not by tags: the user must act; say so on the members.
+      if (err instanceof DeployError) await this.#warnMembers(group, stack, errorMessage(err));
+      throw err;
+    }
     // Add-ons are read with a full discovery only; a verified one keeps what was read then.
     const found =
       discovered.kind === 'full'
@@ -484,11 +493,7 @@ export class Reconciler {
         }
       } catch (err) {
         this.#targetGroupArns.delete(group.id);
-        const frozen = new Set(stack.frozenMembers);
-        for (const member of group.members) {
-          if (frozen.has(member.key)) continue;
-          await this.#warn(member.ingress, EventReasons.deployModel, errorMessage(err));
-        }
+        await this.#warnMembers(group, stack, errorMessage(err));
         throw err;
       }
     }
@@ -556,6 +561,7 @@ export class Reconciler {
     }
     if (!active) {
       mapper.forgetGroup(group.id);
+      this.#discovery.drop(group.id);
       this.#targetGroupArns.delete(group.id);
     }
     return {
@@ -672,6 +678,15 @@ export class Reconciler {
       const reason = p.severity === 'error' ? EventReasons.buildModel : EventReasons.buildWarning;
       if (p.severity === 'error') this.#lastOutcome.set(member.key, 'frozen');
       await this.#warn(member.ingress, reason, problemMessage(p));
+    }
+  }
+
+  /** A deploy failure, on every member it concerns (frozen members keep their own problem). */
+  async #warnMembers(group: IngressGroup, stack: Stack, message: string): Promise<void> {
+    const frozen = new Set(stack.frozenMembers);
+    for (const member of group.members) {
+      if (frozen.has(member.key)) continue;
+      await this.#warn(member.ingress, EventReasons.deployModel, message);
     }
   }
 
