@@ -7,7 +7,8 @@
  *    deleted a moment ago but still indexed is dropped;
  * 3. a desired name none of them has is looked up by name (DescribeLoadBalancers Names=,
  *    DescribeTargetGroups Names=), so a resource created a moment ago and not indexed yet
- *    is found, not created twice;
+ *    is found, not created twice (target groups only when something of the stack
+ *    exists: a brand-new stack costs one DescribeLoadBalancers);
  * 4. whatever the index did not list gets its tags from DescribeTags, and is kept only
  *    when it carries our cluster and stack tags. A resource found by name without them
  *    is a DeployError: we never adopt, change or delete what is not ours.
@@ -86,10 +87,13 @@ export async function findStackResources(
   const lookUpLb = lbName !== undefined && !lbs.some((lb) => lb.LoadBalancerName === lbName);
   const haveNames = new Set(tgs.map((tg) => tg.TargetGroupName));
   const missingNames = (hints.targetGroupNames ?? []).filter((n) => !haveNames.has(n));
-  const [lbByName, tgsByName] = await Promise.all([
-    lookUpLb ? findLoadBalancerByName(ctx, lbName) : null,
-    missingNames.length === 0 ? [] : findTargetGroupsByName(ctx, missingNames),
-  ]);
+  const lbByName = lookUpLb ? await findLoadBalancerByName(ctx, lbName) : null;
+  // An apply creates the load balancer before the target groups: a stack with no load
+  // balancer anywhere and nothing indexed or seen has no target group to find either,
+  // so a new Ingress pays one by-name read, not one per target group.
+  const anySign = proposed.length > 0 || lbs.length > 0 || lbByName !== null;
+  const tgsByName =
+    missingNames.length === 0 || !anySign ? [] : await findTargetGroupsByName(ctx, missingNames);
   const confirmed = new Set<string>();
   for (const lb of lbs) if (lb.LoadBalancerArn !== undefined) confirmed.add(lb.LoadBalancerArn);
   for (const tg of tgs) if (tg.TargetGroupArn !== undefined) confirmed.add(tg.TargetGroupArn);
