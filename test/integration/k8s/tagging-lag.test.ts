@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import {
+  CreateLoadBalancerCommand,
   CreateTargetGroupCommand,
   DeleteTargetGroupCommand,
   DescribeLoadBalancersCommand,
@@ -39,6 +40,8 @@ describe('discovery under a lagging tagging index', () => {
   let caches: ClusterCaches;
   let reconciler: Reconciler;
   let harness: InProcessWorld;
+  /** The name of the ALB the `quick` Ingress was given. */
+  let quickLb = '';
   const signal = new AbortController().signal;
 
   before(async () => {
@@ -123,9 +126,12 @@ describe('discovery under a lagging tagging index', () => {
 
   it('an Ingress deleted right after its ALB was created leaves nothing behind', async () => {
     // GIVEN a second Ingress (its own group), created and reconciled a moment ago
+    const before = await inAws();
     await create('quick');
     await reconciler.reconcile(`${ns}/quick`, signal);
-    assert.equal((await inAws()).lbs.length, 2);
+    const both = await inAws();
+    assert.equal(both.lbs.length, 2);
+    quickLb = both.lbs.find((name) => !before.lbs.includes(name)) ?? '';
     // WHEN it is deleted before the index lists its ALB, and its group is reconciled
     await remove('quick');
     const gone = await reconciler.reconcile(`${ns}/quick`, signal);
@@ -166,5 +172,28 @@ describe('discovery under a lagging tagging index', () => {
     } finally {
       await fresh.stop();
     }
+  });
+
+  it('never adopts a load balancer of the desired name that does not carry our tags', async () => {
+    // GIVEN an ALB someone else made, untagged, with the name the `quick` Ingress gets
+    const subnets = testEnv.env.world.publicSubnetIds;
+    await aws.elbv2.send(new CreateLoadBalancerCommand({ Name: quickLb, Subnets: [...subnets] }));
+    // WHEN the Ingress is created again and reconciled
+    await create('quick');
+    await assert.rejects(
+      reconciler.reconcile(`${ns}/quick`, signal),
+      /does not carry the ownership tags/,
+    );
+    // THEN nothing is created beside it, and the Ingress says why in a Warning Event
+    assert.equal((await inAws()).lbs.filter((n) => n === quickLb).length, 1);
+    const events = await harness.core.listNamespacedEvent({ namespace: ns });
+    const warning = (events.items ?? []).find(
+      (e) =>
+        e.type === 'Warning' &&
+        e.involvedObject.name === 'quick' &&
+        (e.message ?? '').includes(`load balancer "${quickLb}"`),
+    );
+    assert.ok(warning, 'a Warning Event names the load balancer');
+    assert.match(warning.message ?? '', /albatross\.dev\/cluster=/);
   });
 });
