@@ -46,6 +46,7 @@ import {
   DeployError,
   DiscoveryCache,
   ensureBackendSecurityGroup,
+  hasUnseenTargets,
   listStacks,
   namesOf,
   planTargetSync,
@@ -448,7 +449,11 @@ export class Reconciler {
     const needsShrank = !active || before === null || [...before].some((k) => !keys.has(k));
     if (active) this.#needs.set(group.id, { stack, settled: needsChanged ? null : before });
     else this.#needs.delete(group.id);
-    if (active && needsChanged) await this.#backendAccess(signal, false);
+    // A target in a security group never seen (a node group's new group) gets its rule now,
+    // before it is registered, not at the next backend-access resync.
+    if (active && (needsChanged || hasUnseenTargets(stack, this.#targetSecurityGroups))) {
+      await this.#backendAccess(signal, false);
+    }
 
     // 4. Discover (or verify what the last quiet reconcile found), plan, apply.
     const fingerprint = stackFingerprint(stack);
@@ -592,6 +597,9 @@ export class Reconciler {
     const known = this.#needs.get(group.id);
     if (known === undefined || !sameKeys(known.settled, needsKeys(stack))) return undefined;
     this.#needs.set(group.id, { ...known, stack });
+    // Authorize before register: a new Node or pod ENI may be in a group with no rule yet.
+    if (hasUnseenTargets(stack, this.#targetSecurityGroups))
+      await this.#backendAccess(signal, false);
     const multiCluster = await MultiClusterTargets.load(this.#o.core, stack);
     const steps: TargetsStep[] = [];
     for (const tg of stack.targetGroups) {

@@ -47,6 +47,11 @@ export class TargetGroupsOfTargets {
   readonly #ips = new Map<string, readonly string[]>();
   readonly #clusterTagged = new Map<string, boolean>();
 
+  /** True when the groups of every one of these targets have been read. */
+  knows(instanceIds: readonly string[], ips: readonly string[]): boolean {
+    return instanceIds.every((i) => this.#instances.has(i)) && ips.every((i) => this.#ips.has(i));
+  }
+
   /** Reads the groups of the targets not known yet: one call per 200 of each kind. */
   async load(ctx: DeployContext, instanceIds: readonly string[], ips: readonly string[]) {
     const newInstances = [...new Set(instanceIds)].filter((i) => !this.#instances.has(i)).sort();
@@ -67,6 +72,8 @@ export class TargetGroupsOfTargets {
           groups.flatMap((g) => (g.GroupId === undefined ? [] : [g.GroupId])),
         );
       }
+      // Gone (terminated): known to have no group, so it is not asked for again and again.
+      for (const id of batch) if (!this.#instances.has(id)) this.#instances.set(id, []);
     }
     for (const batch of chunks(newIps, FILTER_BATCH)) {
       const found = await call(ctx, 'DescribeNetworkInterfaces', () =>
@@ -90,6 +97,7 @@ export class TargetGroupsOfTargets {
         if (eni.PrivateIpAddress !== undefined) addresses.push(eni.PrivateIpAddress);
         for (const ip of addresses) this.#ips.set(ip, groups);
       }
+      for (const ip of batch) if (!this.#ips.has(ip)) this.#ips.set(ip, []);
     }
     // A target with several groups: the one tagged for this cluster is the one to open.
     const several = [
@@ -130,12 +138,8 @@ export class TargetGroupsOfTargets {
   }
 }
 
-/** Every stack's needs, with the groups of targets read in batches across all stacks. */
-export async function resolveNeeds(
-  ctx: DeployContext,
-  stacks: readonly Stack[],
-  groups: TargetGroupsOfTargets,
-): Promise<BackendAccessNeed[]> {
+/** The targets whose security groups decide backend rules: those of unresolved needs. */
+function targetsToResolve(stacks: readonly Stack[]): { instanceIds: string[]; ips: string[] } {
   const instanceIds: string[] = [];
   const ips: string[] = [];
   for (const stack of stacks) {
@@ -148,6 +152,26 @@ export async function resolveNeeds(
         (tg.targetType === 'instance' ? instanceIds : ips).push(t.id);
     }
   }
+  return { instanceIds, ips };
+}
+
+/**
+ * True when `stack` has a target (a new Node, a new pod ENI) whose security groups were
+ * never read: it may sit in a group no rule admits yet, so backend access must run
+ * before it is registered. No AWS call.
+ */
+export function hasUnseenTargets(stack: Stack, groups: TargetGroupsOfTargets): boolean {
+  const { instanceIds, ips } = targetsToResolve([stack]);
+  return !groups.knows(instanceIds, ips);
+}
+
+/** Every stack's needs, with the groups of targets read in batches across all stacks. */
+export async function resolveNeeds(
+  ctx: DeployContext,
+  stacks: readonly Stack[],
+  groups: TargetGroupsOfTargets,
+): Promise<BackendAccessNeed[]> {
+  const { instanceIds, ips } = targetsToResolve(stacks);
   await groups.load(ctx, instanceIds, ips);
   return stacks.flatMap((stack) => {
     const byId = new Map(stack.targetGroups.map((tg) => [tg.id, tg]));
