@@ -46,6 +46,7 @@ import {
   DeployError,
   DiscoveryCache,
   ensureBackendSecurityGroup,
+  forgetBackendSecurityGroup,
   hasUnseenTargets,
   listStacks,
   namesOf,
@@ -340,6 +341,9 @@ export class Reconciler {
   async resyncBackendAccess(signal: AbortSignal): Promise<BackendAccessResult | null> {
     if (!this.#o.caches.hasSynced()) return null;
     this.#targetSecurityGroups = new TargetGroupsOfTargets();
+    // Described afresh once per resync: a shared backend group deleted by hand is found
+    // missing and created again, instead of being remembered for ever.
+    forgetBackendSecurityGroup(this.#deploy(signal));
     return this.#backendAccess(signal, true);
   }
 

@@ -13,7 +13,7 @@ import {
   DescribeSecurityGroupsCommand,
   RevokeSecurityGroupIngressCommand,
 } from '@aws-sdk/client-ec2';
-import { awsErrorCode } from '../aws/index.ts';
+import { AwsError, awsErrorCode } from '../aws/index.ts';
 import type { ActualClusterBackendRule, ClusterBackendRule, Stack } from '../model/index.ts';
 import {
   CLUSTER_BACKEND_RULE_PREFIX,
@@ -23,7 +23,10 @@ import {
 } from '../naming/index.ts';
 import { planBackendAccess, stackNeeds, wantedBackendRules } from '../plan/index.ts';
 import type { BackendAccessNeed, NodePortRange } from '../plan/index.ts';
-import { ensureBackendSecurityGroup } from './backend-security-group.ts';
+import {
+  ensureBackendSecurityGroup,
+  forgetBackendSecurityGroup,
+} from './backend-security-group.ts';
 import { call, callRetrying, sendOptions, unlessGone } from './context.ts';
 import type { DeployContext } from './context.ts';
 import { fromSdkTags } from './from-sdk.ts';
@@ -220,7 +223,23 @@ export async function discoverClusterBackendRules(
 }
 
 async function authorize(ctx: DeployContext, rule: ClusterBackendRule): Promise<void> {
-  const source = await ensureBackendSecurityGroup(ctx);
+  try {
+    await authorizeFrom(ctx, rule, await ensureBackendSecurityGroup(ctx));
+  } catch (err) {
+    // The shared backend group we remembered was deleted: forget it, find or create it
+    // again, and try once more (still NotFound: the target group itself is gone).
+    const code = err instanceof AwsError ? err.code : awsErrorCode(err);
+    if (code !== 'InvalidGroup.NotFound') throw err;
+    forgetBackendSecurityGroup(ctx);
+    await authorizeFrom(ctx, rule, await ensureBackendSecurityGroup(ctx));
+  }
+}
+
+async function authorizeFrom(
+  ctx: DeployContext,
+  rule: ClusterBackendRule,
+  source: string,
+): Promise<void> {
   try {
     await callRetrying(ctx, 'AuthorizeSecurityGroupIngress', () =>
       ctx.clients.ec2.send(

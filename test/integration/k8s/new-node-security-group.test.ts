@@ -9,7 +9,10 @@ import { after, before, describe, it } from 'node:test';
 
 import {
   CreateSecurityGroupCommand,
+  DeleteSecurityGroupCommand,
   DescribeSecurityGroupRulesCommand,
+  DescribeSecurityGroupsCommand,
+  RevokeSecurityGroupIngressCommand,
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import {
@@ -163,4 +166,47 @@ describe('a new node in a new security group', () => {
       assert.ok((await registered()).includes(instanceId));
     });
   }
+
+  it('a shared backend group deleted by hand is created again, not remembered for ever', async () => {
+    // GIVEN the converged group, WHEN its shared backend group is deleted by hand (its
+    // rules revoked first, as AWS requires) while the controller remembers its id
+    const ctx = {
+      clusterName: testEnv.env.clusterName,
+      vpcId: testEnv.env.world.vpcId,
+      clients: aws,
+    };
+    const old = await findBackendSecurityGroup(ctx);
+    assert.ok(old !== null);
+    const nodeGroup = testEnv.env.world.nodeSecurityGroupId;
+    const ours = await aws.ec2.send(
+      new DescribeSecurityGroupRulesCommand({
+        Filters: [{ Name: 'group-id', Values: [nodeGroup] }],
+      }),
+    );
+    const ids = (ours.SecurityGroupRules ?? [])
+      .filter((r) => r.ReferencedGroupInfo?.GroupId === old)
+      .map((r) => r.SecurityGroupRuleId ?? '');
+    await aws.ec2.send(
+      new RevokeSecurityGroupIngressCommand({ GroupId: nodeGroup, SecurityGroupRuleIds: ids }),
+    );
+    await aws.ec2.send(new DeleteSecurityGroupCommand({ GroupId: old }));
+    // AND a new Ingress (a new group, so its needs are new) is reconciled
+    await net.createNamespacedIngress({
+      namespace: ns,
+      body: ingress(ns, 'more', { services: ['web'], path: '/more' }),
+    });
+    await eventually('cache of more', () => caches.ingresses.get('more', ns));
+    await reconciler.reconcile(`${ns}/more`, signal);
+    // THEN AWS's InvalidGroup.NotFound made it forget the id: a new backend group exists
+    // and the node group admits it
+    const found = await aws.ec2.send(
+      new DescribeSecurityGroupsCommand({
+        Filters: [{ Name: 'tag:albatross.dev/resource', Values: ['shared-backend'] }],
+      }),
+    );
+    const now = (found.SecurityGroups ?? []).map((g) => g.GroupId ?? '');
+    assert.equal(now.length, 1);
+    assert.notEqual(now[0], old);
+    assert.ok((await rulesOn(nodeGroup)).some((r) => r.startsWith(`${now[0] ?? ''} `)));
+  });
 });
