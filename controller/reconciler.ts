@@ -54,6 +54,7 @@ import {
   reconcileBackendAccess,
   stackFingerprint,
   TargetGroupsOfTargets,
+  unadmittedTargets,
   withAddons,
 } from '../pkg/deploy/index.ts';
 import type { BackendAccessResult, DeployContext, DiscoveryKind } from '../pkg/deploy/index.ts';
@@ -177,6 +178,7 @@ export const EventReasons = {
   addFinalizer: 'FailedAddFinalizer',
   removeFinalizer: 'FailedRemoveFinalizer',
   updateStatus: 'FailedUpdateStatus',
+  backendAccess: 'BackendAccessWarning',
 } as const;
 
 function emptyGroup(item: WorkItem): IngressGroup {
@@ -214,6 +216,8 @@ export class Reconciler {
   /** Every active group's needs, as of its last build: what the backend rules serve. */
   readonly #needs = new Map<string, GroupNeeds>();
   #targetSecurityGroups = new TargetGroupsOfTargets();
+  /** Per group, the unadmitted targets last warned about (unadmittedTargets, as JSON). */
+  readonly #unadmitted = new Map<string, string>();
   /** The last backend access run queued; runs go one after another. */
   #backendTail: Promise<unknown> = Promise.resolve();
   /** The run still waiting to start, per kind (authorize only, or revoke too). */
@@ -459,6 +463,8 @@ export class Reconciler {
       await this.#backendAccess(signal, false);
     }
 
+    if (active) await this.#warnUnadmitted(group, stack);
+
     // 4. Discover (or verify what the last quiet reconcile found), plan, apply.
     const fingerprint = stackFingerprint(stack);
     let discovered;
@@ -571,6 +577,7 @@ export class Reconciler {
     if (!active) {
       mapper.forgetGroup(group.id);
       this.#discovery.drop(group.id);
+      this.#unadmitted.delete(group.id);
       this.#targetGroupArns.delete(group.id);
     }
     return {
@@ -604,6 +611,7 @@ export class Reconciler {
     // Authorize before register: a new Node or pod ENI may be in a group with no rule yet.
     if (hasUnseenTargets(stack, this.#targetSecurityGroups))
       await this.#backendAccess(signal, false);
+    await this.#warnUnadmitted(group, stack);
     const multiCluster = await MultiClusterTargets.load(this.#o.core, stack);
     const steps: TargetsStep[] = [];
     for (const tg of stack.targetGroups) {
@@ -690,6 +698,28 @@ export class Reconciler {
       const reason = p.severity === 'error' ? EventReasons.buildModel : EventReasons.buildWarning;
       if (p.severity === 'error') this.#lastOutcome.set(member.key, 'frozen');
       await this.#warn(member.ingress, reason, problemMessage(p));
+    }
+  }
+
+  /**
+   * Targets no backend rule admits (several security groups, none cluster-tagged): a
+   * Warning on the Ingress of their target group, once per change of what is wrong.
+   */
+  async #warnUnadmitted(group: IngressGroup, stack: Stack): Promise<void> {
+    const found = unadmittedTargets(
+      this.#o.translate.clusterName,
+      stack,
+      this.#targetSecurityGroups,
+    );
+    const key = JSON.stringify(found);
+    if ((this.#unadmitted.get(group.id) ?? '[]') === key) return;
+    if (found.length === 0) this.#unadmitted.delete(group.id);
+    else this.#unadmitted.set(group.id, key);
+    const byKey = new Map(group.members.map((m) => [m.key, m]));
+    for (const u of found) {
+      const member = byKey.get(u.member);
+      if (member !== undefined)
+        await this.#warn(member.ingress, EventReasons.backendAccess, u.message);
     }
   }
 

@@ -49,6 +49,7 @@ export class TargetGroupsOfTargets {
   readonly #instances = new Map<string, readonly string[]>();
   readonly #ips = new Map<string, readonly string[]>();
   readonly #clusterTagged = new Map<string, boolean>();
+  readonly #enis = new Map<string, string>();
 
   /** True when the groups of every one of these targets have been read. */
   knows(instanceIds: readonly string[], ips: readonly string[]): boolean {
@@ -98,7 +99,10 @@ export class TargetGroupsOfTargets {
           a.PrivateIpAddress === undefined ? [] : [a.PrivateIpAddress],
         );
         if (eni.PrivateIpAddress !== undefined) addresses.push(eni.PrivateIpAddress);
-        for (const ip of addresses) this.#ips.set(ip, groups);
+        for (const ip of addresses) {
+          this.#ips.set(ip, groups);
+          if (eni.NetworkInterfaceId !== undefined) this.#enis.set(ip, eni.NetworkInterfaceId);
+        }
       }
       for (const ip of batch) if (!this.#ips.has(ip)) this.#ips.set(ip, []);
     }
@@ -125,6 +129,21 @@ export class TargetGroupsOfTargets {
         }
       }
     }
+  }
+
+  /**
+   * A target's groups when no rule can be chosen for it: several groups, none tagged
+   * `kubernetes.io/cluster/<cluster>`. `null` when it is admitted, or not read yet.
+   */
+  untagged(targetType: 'instance' | 'ip', id: string): readonly string[] | null {
+    const groups = (targetType === 'instance' ? this.#instances : this.#ips).get(id) ?? [];
+    if (groups.length <= 1) return null;
+    return groups.some((g) => this.#clusterTagged.get(g) !== false) ? null : groups;
+  }
+
+  /** The network interface an IP was read on (for messages). */
+  eniOf(ip: string): string | undefined {
+    return this.#enis.get(ip);
   }
 
   /** The groups to open for these targets (each target's own, or its cluster-tagged one). */
@@ -166,6 +185,48 @@ function targetsToResolve(stacks: readonly Stack[]): { instanceIds: string[]; ip
 export function hasUnseenTargets(stack: Stack, groups: TargetGroupsOfTargets): boolean {
   const { instanceIds, ips } = targetsToResolve([stack]);
   return !groups.knows(instanceIds, ips);
+}
+
+/** A target no backend rule admits, with what the user must do about it. */
+export interface UnadmittedTarget {
+  /** The Ingress whose target group holds it. */
+  readonly member: string;
+  readonly message: string;
+}
+
+/**
+ * The targets of `stack` that get no backend rule because none of their several
+ * security groups carries the cluster tag, as read so far (no AWS call): the load
+ * balancer cannot reach them, which the user must hear about rather than find out.
+ */
+export function unadmittedTargets(
+  clusterName: string,
+  stack: Stack,
+  groups: TargetGroupsOfTargets,
+): UnadmittedTarget[] {
+  const unresolved = new Set(
+    stack.backendRules.filter((r) => r.securityGroupId === null).map((r) => r.targetGroupId),
+  );
+  const tag = `kubernetes.io/cluster/${clusterName}`;
+  const out = new Map<string, UnadmittedTarget>();
+  for (const tg of stack.targetGroups) {
+    if (!unresolved.has(tg.id)) continue;
+    for (const t of tg.targets ?? []) {
+      const untagged = groups.untagged(tg.targetType, t.id);
+      if (untagged === null) continue;
+      const eni = tg.targetType === 'ip' ? groups.eniOf(t.id) : undefined;
+      const what =
+        tg.targetType === 'instance'
+          ? `instance ${t.id}`
+          : `pod IP ${t.id}${eni === undefined ? '' : ` (network interface ${eni})`}`;
+      const message =
+        `${what} is in security groups ${untagged.join(', ')}, none tagged ${tag}: no backend ` +
+        `rule lets the load balancer reach it, so it cannot become healthy; tag exactly one ` +
+        `of them ${tag} (value owned or shared)`;
+      out.set(`${tg.member}\u0000${message}`, { member: tg.member, message });
+    }
+  }
+  return [...out.values()];
 }
 
 /** Every stack's needs, with the groups of targets read in batches across all stacks. */

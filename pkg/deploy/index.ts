@@ -22,8 +22,13 @@ export {
   reconcileBackendAccess,
   resolveNeeds,
   TargetGroupsOfTargets,
+  unadmittedTargets,
 } from './backend-access.ts';
-export type { BackendAccessInput, BackendAccessResult } from './backend-access.ts';
+export type {
+  BackendAccessInput,
+  BackendAccessResult,
+  UnadmittedTarget,
+} from './backend-access.ts';
 export type { SecretSource } from './auth-secrets.ts';
 export { registeredTargets } from './registered-targets.ts';
 export { applyTargetSync, planTargetSync } from './target-sync.ts';

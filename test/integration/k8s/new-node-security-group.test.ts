@@ -58,23 +58,37 @@ describe('a new node in a new security group', () => {
     await harness.stop();
   });
 
-  /** An EC2 instance in a new cluster-tagged security group, and its Node, Ready. */
-  async function addNode(label: string): Promise<{ instanceId: string; groupId: string }> {
+  /**
+   * An EC2 instance in new security groups (one cluster-tagged, or `untagged` of them
+   * without the tag), and its Node, Ready.
+   */
+  async function addNode(
+    label: string,
+    untagged = 0,
+  ): Promise<{ instanceId: string; groupId: string; groupIds: string[] }> {
     const { world, clusterName } = testEnv.env;
-    const sg = await aws.ec2.send(
-      new CreateSecurityGroupCommand({
-        VpcId: world.vpcId,
-        GroupName: `${clusterName}-nodes-${label}`,
-        Description: 'a new node group',
-        TagSpecifications: [
-          {
-            ResourceType: 'security-group',
-            Tags: [{ Key: `kubernetes.io/cluster/${clusterName}`, Value: 'owned' }],
-          },
-        ],
-      }),
-    );
-    const groupId = sg.GroupId ?? '';
+    const groupIds: string[] = [];
+    for (let i = 0; i < Math.max(1, untagged); i += 1) {
+      const sg = await aws.ec2.send(
+        new CreateSecurityGroupCommand({
+          VpcId: world.vpcId,
+          GroupName: `${clusterName}-nodes-${label}-${String(i)}`,
+          Description: 'a new node group',
+          ...(untagged > 0
+            ? {}
+            : {
+                TagSpecifications: [
+                  {
+                    ResourceType: 'security-group',
+                    Tags: [{ Key: `kubernetes.io/cluster/${clusterName}`, Value: 'owned' }],
+                  },
+                ],
+              }),
+        }),
+      );
+      groupIds.push(sg.GroupId ?? '');
+    }
+    const groupId = groupIds[0] ?? '';
     const run = await aws.ec2.send(
       new RunInstancesCommand({
         ImageId: 'ami-12c6146b',
@@ -82,7 +96,7 @@ describe('a new node in a new security group', () => {
         MinCount: 1,
         MaxCount: 1,
         SubnetId: world.privateSubnetIds[0],
-        SecurityGroupIds: [groupId],
+        SecurityGroupIds: groupIds,
       }),
     );
     const instanceId = run.Instances?.[0]?.InstanceId ?? '';
@@ -120,7 +134,7 @@ describe('a new node in a new security group', () => {
         ? true
         : undefined,
     );
-    return { instanceId, groupId };
+    return { instanceId, groupId, groupIds };
   }
 
   /** Our backend rules on `groupId`, as `source from-to`. */
@@ -208,5 +222,25 @@ describe('a new node in a new security group', () => {
     assert.equal(now.length, 1);
     assert.notEqual(now[0], old);
     assert.ok((await rulesOn(nodeGroup)).some((r) => r.startsWith(`${now[0] ?? ''} `)));
+  });
+
+  it('a target whose security groups carry no cluster tag is named in a Warning Event', async () => {
+    // GIVEN the converged group, WHEN a node joins in two security groups, neither tagged
+    // kubernetes.io/cluster/<cluster>, and the reconcile its Node event triggers runs
+    const { instanceId, groupIds } = await addNode('c', 2);
+    await reconciler.reconcile(`targets:${ns}/shop`, signal);
+    // THEN no rule is added for them, and shop's Ingress says which instance, which
+    // groups, and what tag is needed
+    for (const g of groupIds) assert.deepEqual(await rulesOn(g), []);
+    const events = await core.listNamespacedEvent({ namespace: ns });
+    const warning = events.items.find(
+      (e) =>
+        e.type === 'Warning' &&
+        e.involvedObject.name === 'shop' &&
+        (e.message ?? '').includes(instanceId),
+    );
+    assert.ok(warning, 'a Warning Event names the instance');
+    for (const g of groupIds) assert.ok(warning.message?.includes(g), warning.message);
+    assert.ok(warning.message?.includes(`kubernetes.io/cluster/${testEnv.env.clusterName}`));
   });
 });
