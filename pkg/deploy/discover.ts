@@ -26,7 +26,6 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type {
   Listener as SdkListener,
-  LoadBalancer as SdkLoadBalancer,
   Rule as SdkRule,
   TargetGroup as SdkTargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';

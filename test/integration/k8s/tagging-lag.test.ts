@@ -187,7 +187,7 @@ describe('discovery under a lagging tagging index', () => {
     // THEN nothing is created beside it, and the Ingress says why in a Warning Event
     assert.equal((await inAws()).lbs.filter((n) => n === quickLb).length, 1);
     const events = await harness.core.listNamespacedEvent({ namespace: ns });
-    const warning = (events.items ?? []).find(
+    const warning = events.items.find(
       (e) =>
         e.type === 'Warning' &&
         e.involvedObject.name === 'quick' &&
