@@ -43,13 +43,18 @@ import { AwsError } from '../pkg/aws/index.ts';
 import type { AwsClients } from '../pkg/aws/index.ts';
 import {
   applyPlan,
+  DeployError,
   DiscoveryCache,
   ensureBackendSecurityGroup,
+  forgetBackendSecurityGroup,
+  hasUnseenTargets,
   listStacks,
+  namesOf,
   planTargetSync,
   reconcileBackendAccess,
   stackFingerprint,
   TargetGroupsOfTargets,
+  unadmittedTargets,
   withAddons,
 } from '../pkg/deploy/index.ts';
 import type { BackendAccessResult, DeployContext, DiscoveryKind } from '../pkg/deploy/index.ts';
@@ -174,6 +179,7 @@ export const EventReasons = {
   addFinalizer: 'FailedAddFinalizer',
   removeFinalizer: 'FailedRemoveFinalizer',
   updateStatus: 'FailedUpdateStatus',
+  backendAccess: 'BackendAccessWarning',
 } as const;
 
 function emptyGroup(item: WorkItem): IngressGroup {
@@ -211,6 +217,8 @@ export class Reconciler {
   /** Every active group's needs, as of its last build: what the backend rules serve. */
   readonly #needs = new Map<string, GroupNeeds>();
   #targetSecurityGroups = new TargetGroupsOfTargets();
+  /** Per group, the unadmitted targets last warned about (unadmittedTargets, as JSON). */
+  readonly #unadmitted = new Map<string, string>();
   /** The last backend access run queued; runs go one after another. */
   #backendTail: Promise<unknown> = Promise.resolve();
   /** The run still waiting to start, per kind (authorize only, or revoke too). */
@@ -338,6 +346,9 @@ export class Reconciler {
   async resyncBackendAccess(signal: AbortSignal): Promise<BackendAccessResult | null> {
     if (!this.#o.caches.hasSynced()) return null;
     this.#targetSecurityGroups = new TargetGroupsOfTargets();
+    // Described afresh once per resync: a shared backend group deleted by hand is found
+    // missing and created again, instead of being remembered for ever.
+    forgetBackendSecurityGroup(this.#deploy(signal));
     return this.#backendAccess(signal, true);
   }
 
@@ -450,11 +461,24 @@ export class Reconciler {
     const needsShrank = !active || before === null || [...before].some((k) => !keys.has(k));
     if (active) this.#needs.set(group.id, { stack, settled: needsChanged ? null : before });
     else this.#needs.delete(group.id);
-    if (active && needsChanged) await this.#backendAccess(signal, false);
+    // A target in a security group never seen (a node group's new group) gets its rule now,
+    // before it is registered, not at the next backend-access resync.
+    if (active && (needsChanged || hasUnseenTargets(stack, this.#targetSecurityGroups))) {
+      await this.#backendAccess(signal, false);
+    }
+
+    if (active) await this.#warnUnadmitted(group, stack);
 
     // 4. Discover (or verify what the last quiet reconcile found), plan, apply.
     const fingerprint = stackFingerprint(stack);
-    const discovered = await this.#discovery.discover(ctx, group.id, fingerprint);
+    let discovered;
+    try {
+      discovered = await this.#discovery.discover(ctx, group.id, fingerprint, namesOf(stack));
+    } catch (err) {
+      // A resource of ours by name but not by tags: the user must act; say so on the members.
+      if (err instanceof DeployError) await this.#warnMembers(group, stack, errorMessage(err));
+      throw err;
+    }
     // Add-ons are read with a full discovery only; a verified one keeps what was read then.
     const found =
       discovered.kind === 'full'
@@ -488,11 +512,7 @@ export class Reconciler {
         }
       } catch (err) {
         this.#targetGroupArns.delete(group.id);
-        const frozen = new Set(stack.frozenMembers);
-        for (const member of group.members) {
-          if (frozen.has(member.key)) continue;
-          await this.#warn(member.ingress, EventReasons.deployModel, errorMessage(err));
-        }
+        await this.#warnMembers(group, stack, errorMessage(err));
         throw err;
       }
     }
@@ -560,6 +580,8 @@ export class Reconciler {
     }
     if (!active) {
       mapper.forgetGroup(group.id);
+      this.#discovery.drop(group.id);
+      this.#unadmitted.delete(group.id);
       this.#targetGroupArns.delete(group.id);
       this.#discovery.drop(group.id);
     }
@@ -596,6 +618,10 @@ export class Reconciler {
     const known = this.#needs.get(group.id);
     if (known === undefined || !sameKeys(known.settled, needsKeys(stack))) return undefined;
     this.#needs.set(group.id, { ...known, stack });
+    // Authorize before register: a new Node or pod ENI may be in a group with no rule yet.
+    if (hasUnseenTargets(stack, this.#targetSecurityGroups))
+      await this.#backendAccess(signal, false);
+    await this.#warnUnadmitted(group, stack);
     const multiCluster = await MultiClusterTargets.load(this.#o.core, stack);
     const steps: TargetsStep[] = [];
     for (const tg of stack.targetGroups) {
@@ -682,6 +708,37 @@ export class Reconciler {
       const reason = p.severity === 'error' ? EventReasons.buildModel : EventReasons.buildWarning;
       if (p.severity === 'error') this.#lastOutcome.set(member.key, 'frozen');
       await this.#warn(member.ingress, reason, problemMessage(p));
+    }
+  }
+
+  /**
+   * Targets no backend rule admits (several security groups, none cluster-tagged): a
+   * Warning on the Ingress of their target group, once per change of what is wrong.
+   */
+  async #warnUnadmitted(group: IngressGroup, stack: Stack): Promise<void> {
+    const found = unadmittedTargets(
+      this.#o.translate.clusterName,
+      stack,
+      this.#targetSecurityGroups,
+    );
+    const key = JSON.stringify(found);
+    if ((this.#unadmitted.get(group.id) ?? '[]') === key) return;
+    if (found.length === 0) this.#unadmitted.delete(group.id);
+    else this.#unadmitted.set(group.id, key);
+    const byKey = new Map(group.members.map((m) => [m.key, m]));
+    for (const u of found) {
+      const member = byKey.get(u.member);
+      if (member !== undefined)
+        await this.#warn(member.ingress, EventReasons.backendAccess, u.message);
+    }
+  }
+
+  /** A deploy failure, on every member it concerns (frozen members keep their own problem). */
+  async #warnMembers(group: IngressGroup, stack: Stack, message: string): Promise<void> {
+    const frozen = new Set(stack.frozenMembers);
+    for (const member of group.members) {
+      if (frozen.has(member.key)) continue;
+      await this.#warn(member.ingress, EventReasons.deployModel, message);
     }
   }
 

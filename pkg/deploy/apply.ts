@@ -15,6 +15,8 @@ import { applyRule, applyRulePriority } from './apply-rules.ts';
 import { applySecurityGroup } from './apply-security-groups.ts';
 import { applyTargetGroup } from './apply-target-groups.ts';
 import { applyBackendRule } from './backend-rules.ts';
+import { AwsError, awsErrorCode } from '../aws/index.ts';
+import { forgetBackendSecurityGroup } from './backend-security-group.ts';
 import { stepError } from './context.ts';
 import type { DeployContext } from './context.ts';
 import { ApplyState } from './resolve.ts';
@@ -104,6 +106,12 @@ export async function applyPlan(
       ctx.signal?.throwIfAborted();
       outcome = await applyStep(ctx, state, step);
     } catch (err) {
+      // A security group AWS no longer knows may be the shared backend group we remember:
+      // forget it, so the retry finds or creates it again.
+      const code = err instanceof AwsError ? err.code : awsErrorCode(err);
+      if (code === 'InvalidGroup.NotFound' || code === 'InvalidSecurityGroup') {
+        forgetBackendSecurityGroup(ctx);
+      }
       throw stepError(step, err);
     }
     if (outcome === 'skipped') {

@@ -13,7 +13,7 @@ import {
   DescribeSecurityGroupsCommand,
   RevokeSecurityGroupIngressCommand,
 } from '@aws-sdk/client-ec2';
-import { awsErrorCode } from '../aws/index.ts';
+import { AwsError, awsErrorCode } from '../aws/index.ts';
 import type { ActualClusterBackendRule, ClusterBackendRule, Stack } from '../model/index.ts';
 import {
   CLUSTER_BACKEND_RULE_PREFIX,
@@ -23,7 +23,10 @@ import {
 } from '../naming/index.ts';
 import { planBackendAccess, stackNeeds, wantedBackendRules } from '../plan/index.ts';
 import type { BackendAccessNeed, NodePortRange } from '../plan/index.ts';
-import { ensureBackendSecurityGroup } from './backend-security-group.ts';
+import {
+  ensureBackendSecurityGroup,
+  forgetBackendSecurityGroup,
+} from './backend-security-group.ts';
 import { call, callRetrying, sendOptions, unlessGone } from './context.ts';
 import type { DeployContext } from './context.ts';
 import { fromSdkTags } from './from-sdk.ts';
@@ -46,6 +49,12 @@ export class TargetGroupsOfTargets {
   readonly #instances = new Map<string, readonly string[]>();
   readonly #ips = new Map<string, readonly string[]>();
   readonly #clusterTagged = new Map<string, boolean>();
+  readonly #enis = new Map<string, string>();
+
+  /** True when the groups of every one of these targets have been read. */
+  knows(instanceIds: readonly string[], ips: readonly string[]): boolean {
+    return instanceIds.every((i) => this.#instances.has(i)) && ips.every((i) => this.#ips.has(i));
+  }
 
   /** Reads the groups of the targets not known yet: one call per 200 of each kind. */
   async load(ctx: DeployContext, instanceIds: readonly string[], ips: readonly string[]) {
@@ -67,6 +76,8 @@ export class TargetGroupsOfTargets {
           groups.flatMap((g) => (g.GroupId === undefined ? [] : [g.GroupId])),
         );
       }
+      // Gone (terminated): known to have no group, so it is not asked for again and again.
+      for (const id of batch) if (!this.#instances.has(id)) this.#instances.set(id, []);
     }
     for (const batch of chunks(newIps, FILTER_BATCH)) {
       const found = await call(ctx, 'DescribeNetworkInterfaces', () =>
@@ -88,8 +99,12 @@ export class TargetGroupsOfTargets {
           a.PrivateIpAddress === undefined ? [] : [a.PrivateIpAddress],
         );
         if (eni.PrivateIpAddress !== undefined) addresses.push(eni.PrivateIpAddress);
-        for (const ip of addresses) this.#ips.set(ip, groups);
+        for (const ip of addresses) {
+          this.#ips.set(ip, groups);
+          if (eni.NetworkInterfaceId !== undefined) this.#enis.set(ip, eni.NetworkInterfaceId);
+        }
       }
+      for (const ip of batch) if (!this.#ips.has(ip)) this.#ips.set(ip, []);
     }
     // A target with several groups: the one tagged for this cluster is the one to open.
     const several = [
@@ -116,6 +131,21 @@ export class TargetGroupsOfTargets {
     }
   }
 
+  /**
+   * A target's groups when no rule can be chosen for it: several groups, none tagged
+   * `kubernetes.io/cluster/<cluster>`. `null` when it is admitted, or not read yet.
+   */
+  untagged(targetType: 'instance' | 'ip', id: string): readonly string[] | null {
+    const groups = (targetType === 'instance' ? this.#instances : this.#ips).get(id) ?? [];
+    if (groups.length <= 1) return null;
+    return groups.some((g) => this.#clusterTagged.get(g) !== false) ? null : groups;
+  }
+
+  /** The network interface an IP was read on (for messages). */
+  eniOf(ip: string): string | undefined {
+    return this.#enis.get(ip);
+  }
+
   /** The groups to open for these targets (each target's own, or its cluster-tagged one). */
   groupsOf(targetType: 'instance' | 'ip', targetIds: readonly string[]): string[] {
     const known = targetType === 'instance' ? this.#instances : this.#ips;
@@ -130,12 +160,8 @@ export class TargetGroupsOfTargets {
   }
 }
 
-/** Every stack's needs, with the groups of targets read in batches across all stacks. */
-export async function resolveNeeds(
-  ctx: DeployContext,
-  stacks: readonly Stack[],
-  groups: TargetGroupsOfTargets,
-): Promise<BackendAccessNeed[]> {
+/** The targets whose security groups decide backend rules: those of unresolved needs. */
+function targetsToResolve(stacks: readonly Stack[]): { instanceIds: string[]; ips: string[] } {
   const instanceIds: string[] = [];
   const ips: string[] = [];
   for (const stack of stacks) {
@@ -148,6 +174,68 @@ export async function resolveNeeds(
         (tg.targetType === 'instance' ? instanceIds : ips).push(t.id);
     }
   }
+  return { instanceIds, ips };
+}
+
+/**
+ * True when `stack` has a target (a new Node, a new pod ENI) whose security groups were
+ * never read: it may sit in a group no rule admits yet, so backend access must run
+ * before it is registered. No AWS call.
+ */
+export function hasUnseenTargets(stack: Stack, groups: TargetGroupsOfTargets): boolean {
+  const { instanceIds, ips } = targetsToResolve([stack]);
+  return !groups.knows(instanceIds, ips);
+}
+
+/** A target no backend rule admits, with what the user must do about it. */
+export interface UnadmittedTarget {
+  /** The Ingress whose target group holds it. */
+  readonly member: string;
+  readonly message: string;
+}
+
+/**
+ * The targets of `stack` that get no backend rule because none of their several
+ * security groups carries the cluster tag, as read so far (no AWS call): the load
+ * balancer cannot reach them, which the user must hear about rather than find out.
+ */
+export function unadmittedTargets(
+  clusterName: string,
+  stack: Stack,
+  groups: TargetGroupsOfTargets,
+): UnadmittedTarget[] {
+  const unresolved = new Set(
+    stack.backendRules.filter((r) => r.securityGroupId === null).map((r) => r.targetGroupId),
+  );
+  const tag = `kubernetes.io/cluster/${clusterName}`;
+  const out = new Map<string, UnadmittedTarget>();
+  for (const tg of stack.targetGroups) {
+    if (!unresolved.has(tg.id)) continue;
+    for (const t of tg.targets ?? []) {
+      const untagged = groups.untagged(tg.targetType, t.id);
+      if (untagged === null) continue;
+      const eni = tg.targetType === 'ip' ? groups.eniOf(t.id) : undefined;
+      const what =
+        tg.targetType === 'instance'
+          ? `instance ${t.id}`
+          : `pod IP ${t.id}${eni === undefined ? '' : ` (network interface ${eni})`}`;
+      const message =
+        `${what} is in security groups ${untagged.join(', ')}, none tagged ${tag}: no backend ` +
+        `rule lets the load balancer reach it, so it cannot become healthy; tag exactly one ` +
+        `of them ${tag} (value owned or shared)`;
+      out.set(`${tg.member}\u0000${message}`, { member: tg.member, message });
+    }
+  }
+  return [...out.values()];
+}
+
+/** Every stack's needs, with the groups of targets read in batches across all stacks. */
+export async function resolveNeeds(
+  ctx: DeployContext,
+  stacks: readonly Stack[],
+  groups: TargetGroupsOfTargets,
+): Promise<BackendAccessNeed[]> {
+  const { instanceIds, ips } = targetsToResolve(stacks);
   await groups.load(ctx, instanceIds, ips);
   return stacks.flatMap((stack) => {
     const byId = new Map(stack.targetGroups.map((tg) => [tg.id, tg]));
@@ -196,7 +284,23 @@ export async function discoverClusterBackendRules(
 }
 
 async function authorize(ctx: DeployContext, rule: ClusterBackendRule): Promise<void> {
-  const source = await ensureBackendSecurityGroup(ctx);
+  try {
+    await authorizeFrom(ctx, rule, await ensureBackendSecurityGroup(ctx));
+  } catch (err) {
+    // The shared backend group we remembered was deleted: forget it, find or create it
+    // again, and try once more (still NotFound: the target group itself is gone).
+    const code = err instanceof AwsError ? err.code : awsErrorCode(err);
+    if (code !== 'InvalidGroup.NotFound') throw err;
+    forgetBackendSecurityGroup(ctx);
+    await authorizeFrom(ctx, rule, await ensureBackendSecurityGroup(ctx));
+  }
+}
+
+async function authorizeFrom(
+  ctx: DeployContext,
+  rule: ClusterBackendRule,
+  source: string,
+): Promise<void> {
   try {
     await callRetrying(ctx, 'AuthorizeSecurityGroupIngress', () =>
       ctx.clients.ec2.send(

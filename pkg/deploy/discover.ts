@@ -3,7 +3,9 @@
  * else. One Resource Groups Tagging API call finds the stack's load balancer and target
  * groups (the API does not list ALB listeners and rules; see below); everything else is
  * described by ARN or by tag filter, never by listing the region. A resource without our
- * cluster tag is never returned, so it is never modified or deleted.
+ * cluster tag is never returned, so it is never modified or deleted. The tagging index
+ * lags behind ELBv2 on AWS, so what it lists is confirmed by ELBv2 describes and what it
+ * misses is looked up by ARN or by name (stack-resources.ts).
  *
  * Reads for a stack with L listeners, T target groups and R rules: 1 tagging call, then
  * in parallel 1 DescribeLoadBalancers + 1 attributes + 1 DescribeListeners, L
@@ -18,20 +20,16 @@ import {
   DescribeListenerCertificatesCommand,
   DescribeListenersCommand,
   DescribeLoadBalancerAttributesCommand,
-  DescribeLoadBalancersCommand,
   DescribeRulesCommand,
-  DescribeTagsCommand,
   DescribeTargetGroupAttributesCommand,
-  DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type {
   Listener as SdkListener,
-  LoadBalancer as SdkLoadBalancer,
   Rule as SdkRule,
   TargetGroup as SdkTargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
+import { AwsError } from '../aws/index.ts';
 import type {
   ActualBackendAccessRule,
   ActualListener,
@@ -58,19 +56,11 @@ import {
   fromSdkTags,
   fromSdkTransforms,
 } from './from-sdk.ts';
+import { describeTags, taggedResources } from './lagging-index.ts';
 import { describeCapacityUnits } from './load-balancer-addressing.ts';
+import { findStackResources } from './stack-resources.ts';
+import type { DiscoveryHints } from './stack-resources.ts';
 import { describeTaggedSecurityGroupRules } from './tagged-security-group-rules.ts';
-
-const LOAD_BALANCER_TYPE = 'elasticloadbalancing:loadbalancer';
-const TARGET_GROUP_TYPE = 'elasticloadbalancing:targetgroup';
-/** DescribeTags and DescribeTargetGroups take at most 20 ARNs per call. */
-const ARN_BATCH = 20;
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 function mtlsOf(m: Parameters<typeof fromSdkMutualAuthentication>[0]) {
   const mutualAuthentication = fromSdkMutualAuthentication(m);
@@ -79,34 +69,6 @@ function mtlsOf(m: Parameters<typeof fromSdkMutualAuthentication>[0]) {
 
 function isOurs(tags: Tags, ctx: DeployContext, stackId: string): boolean {
   return tags[TAG_CLUSTER] === ctx.clusterName && tags[TAG_STACK] === stackId;
-}
-
-/** ARN → tags of the stack's load balancers and target groups: one paginated call. */
-export async function taggedResources(
-  ctx: DeployContext,
-  filters: { Key: string; Values?: string[] }[],
-): Promise<Map<string, Tags>> {
-  const found = new Map<string, Tags>();
-  let token: string | undefined;
-  do {
-    const page = await call(ctx, 'GetResources', () =>
-      ctx.clients.tagging.send(
-        new GetResourcesCommand({
-          TagFilters: filters,
-          ResourceTypeFilters: [LOAD_BALANCER_TYPE, TARGET_GROUP_TYPE],
-          ...(token === undefined ? {} : { PaginationToken: token }),
-        }),
-        sendOptions(ctx),
-      ),
-    );
-    for (const mapping of page.ResourceTagMappingList ?? []) {
-      if (mapping.ResourceARN !== undefined) {
-        found.set(mapping.ResourceARN, fromSdkTags(mapping.Tags));
-      }
-    }
-    token = page.PaginationToken === '' ? undefined : page.PaginationToken;
-  } while (token !== undefined);
-  return found;
 }
 
 /**
@@ -121,27 +83,6 @@ export async function listStacks(ctx: DeployContext): Promise<string[]> {
     if (stack !== undefined && tags[TAG_CLUSTER] === ctx.clusterName) ids.add(stack);
   }
   return [...ids].sort();
-}
-
-export function isLoadBalancerArn(arn: string): boolean {
-  return arn.includes(':loadbalancer/');
-}
-
-async function describeTags(ctx: DeployContext, arns: readonly string[]) {
-  const tags = new Map<string, Tags>();
-  const pages = await Promise.all(
-    chunks(arns, ARN_BATCH).map((batch) =>
-      call(ctx, 'DescribeTags', () =>
-        ctx.clients.elbv2.send(new DescribeTagsCommand({ ResourceArns: batch }), sendOptions(ctx)),
-      ),
-    ),
-  );
-  for (const page of pages) {
-    for (const d of page.TagDescriptions ?? []) {
-      if (d.ResourceArn !== undefined) tags.set(d.ResourceArn, fromSdkTags(d.Tags));
-    }
-  }
-  return tags;
 }
 
 async function describeListeners(ctx: DeployContext, loadBalancerArn: string) {
@@ -217,44 +158,6 @@ async function listenerCertificates(ctx: DeployContext, listener: SdkListener) {
   ];
 }
 
-interface FoundLoadBalancer {
-  readonly lb: SdkLoadBalancer;
-  readonly tags: Tags;
-}
-
-async function describeLoadBalancer(
-  ctx: DeployContext,
-  tagged: ReadonlyMap<string, Tags>,
-): Promise<FoundLoadBalancer | null> {
-  const arns = [...tagged.keys()].filter(isLoadBalancerArn).sort();
-  if (arns.length === 0) return null;
-  const page = await call(ctx, 'DescribeLoadBalancers', () =>
-    ctx.clients.elbv2.send(
-      new DescribeLoadBalancersCommand({ LoadBalancerArns: arns }),
-      sendOptions(ctx),
-    ),
-  );
-  // One per stack; should a crash ever leave two, the one tagged as the stack's load
-  // balancer and first by ARN is the one we manage, so every reconcile picks the same.
-  const lb = (page.LoadBalancers ?? []).find((l) => l.LoadBalancerArn !== undefined);
-  if (lb?.LoadBalancerArn === undefined) return null;
-  return { lb, tags: tagged.get(lb.LoadBalancerArn) ?? {} };
-}
-
-async function describeTargetGroups(ctx: DeployContext, arns: readonly string[]) {
-  const pages = await Promise.all(
-    chunks([...arns].sort(), ARN_BATCH).map((batch) =>
-      call(ctx, 'DescribeTargetGroups', () =>
-        ctx.clients.elbv2.send(
-          new DescribeTargetGroupsCommand({ TargetGroupArns: batch }),
-          sendOptions(ctx),
-        ),
-      ),
-    ),
-  );
-  return pages.flatMap((page) => page.TargetGroups ?? []);
-}
-
 async function registeredTargets(ctx: DeployContext, arn: string): Promise<Target[]> {
   const health = await call(ctx, 'DescribeTargetHealth', () =>
     ctx.clients.elbv2.send(
@@ -286,15 +189,22 @@ async function toActualTargetGroup(
   const arn = tg.TargetGroupArn;
   const id = tags[TAG_RESOURCE];
   if (arn === undefined || id === undefined) return null;
-  const [attributes, targets] = await Promise.all([
-    call(ctx, 'DescribeTargetGroupAttributes', () =>
-      ctx.clients.elbv2.send(
-        new DescribeTargetGroupAttributesCommand({ TargetGroupArn: arn }),
-        sendOptions(ctx),
+  let attributes, targets;
+  try {
+    [attributes, targets] = await Promise.all([
+      call(ctx, 'DescribeTargetGroupAttributes', () =>
+        ctx.clients.elbv2.send(
+          new DescribeTargetGroupAttributesCommand({ TargetGroupArn: arn }),
+          sendOptions(ctx),
+        ),
       ),
-    ),
-    registeredTargets(ctx, arn),
-  ]);
+      registeredTargets(ctx, arn),
+    ]);
+  } catch (err) {
+    // Deleted since it was described: it is not part of the stack any more.
+    if (err instanceof AwsError && err.code === 'TargetGroupNotFound') return null;
+    throw err;
+  }
   const member = tags[TAG_INGRESS] ?? '';
   return {
     id,
@@ -376,32 +286,25 @@ function toActualBackendRule(
 
 /**
  * The stack `stackId` as it exists in AWS, or `null` when nothing of it exists. Reads
- * only; every resource returned carries our cluster and stack tags.
+ * only; every resource returned carries our cluster and stack tags. The load balancer
+ * and target groups are confirmed by ELBv2 (stack-resources.ts), so a lagging tagging
+ * index neither fails discovery nor hides them.
  */
 export async function discoverStack(
   ctx: DeployContext,
   stackId: string,
+  hints: DiscoveryHints = {},
 ): Promise<ActualStack | null> {
-  const tagged = await taggedResources(ctx, [
-    { Key: TAG_CLUSTER, Values: [ctx.clusterName] },
-    { Key: TAG_STACK, Values: [stackId] },
-  ]);
-  const targetGroupArns = [...tagged.keys()].filter((arn) => !isLoadBalancerArn(arn));
-
-  const [foundLb, sdkTargetGroups, sdkGroups, sdkBackendRules, backendGroupId] = await Promise.all([
-    describeLoadBalancer(ctx, tagged),
-    targetGroupArns.length === 0 ? [] : describeTargetGroups(ctx, targetGroupArns),
+  const [found, sdkGroups, sdkBackendRules, backendGroupId] = await Promise.all([
+    findStackResources(ctx, stackId, hints),
     describeSecurityGroups(ctx, stackId),
     describeBackendRules(ctx, stackId),
     findBackendSecurityGroup(ctx),
   ]);
+  const foundLb = found.loadBalancer;
 
   const targetGroups = (
-    await Promise.all(
-      sdkTargetGroups.map((tg) =>
-        toActualTargetGroup(ctx, tg, tagged.get(tg.TargetGroupArn ?? '') ?? {}),
-      ),
-    )
+    await Promise.all(found.targetGroups.map(({ tg, tags }) => toActualTargetGroup(ctx, tg, tags)))
   ).filter((tg) => tg !== null);
   const targetGroupIds = new Map(targetGroups.map((tg) => [tg.arn, tg.id]));
   const idOfTargetGroup = (arn: string) => targetGroupIds.get(arn);

@@ -35,12 +35,28 @@ import { createHash } from 'node:crypto';
 import type { ActualStack, Stack } from '../model/index.ts';
 import type { DeployContext } from './context.ts';
 import { discoverStack } from './discover.ts';
+import type { DiscoveryHints } from './stack-resources.ts';
 import { verifyStack } from './verify-stack.ts';
 import type { Drift } from './verify-stack.ts';
 
 /** A hash of everything the desired stack says: equal fingerprints, equal wishes. */
 export function stackFingerprint(stack: Stack): string {
   return createHash('sha256').update(JSON.stringify(stack)).digest('base64url');
+}
+
+/** The names a full discovery looks up when neither the index nor known ARNs find them. */
+export function namesOf(stack: Stack): Omit<DiscoveryHints, 'arns'> {
+  return {
+    ...(stack.loadBalancer === null ? {} : { loadBalancerName: stack.loadBalancer.name }),
+    targetGroupNames: stack.targetGroups.map((tg) => tg.name),
+  };
+}
+
+function arnsOf(actual: ActualStack): string[] {
+  return [
+    ...(actual.loadBalancer === null ? [] : [actual.loadBalancer.arn]),
+    ...actual.targetGroups.map((tg) => tg.arn),
+  ];
 }
 
 export interface DiscoveryCacheOptions {
@@ -52,7 +68,11 @@ export interface DiscoveryCacheOptions {
   /** @default Date.now */
   readonly now?: () => number;
   /** The full read. @default discoverStack */
-  readonly discover?: (ctx: DeployContext, stackId: string) => Promise<ActualStack | null>;
+  readonly discover?: (
+    ctx: DeployContext,
+    stackId: string,
+    hints: DiscoveryHints,
+  ) => Promise<ActualStack | null>;
   /** The cheap check. @default verifyStack */
   readonly verify?: (ctx: DeployContext, known: ActualStack) => Promise<Drift>;
 }
@@ -85,7 +105,18 @@ export class DiscoveryCache {
   readonly #lastFullAt = new Map<string, number>();
   readonly #intervalMs: number;
   readonly #now: () => number;
-  readonly #discover: (ctx: DeployContext, stackId: string) => Promise<ActualStack | null>;
+  readonly #discover: (
+    ctx: DeployContext,
+    stackId: string,
+    hints: DiscoveryHints,
+  ) => Promise<ActualStack | null>;
+  /**
+   * The load balancer and target group ARNs of each stack as last read or written here,
+   * kept through forget(): the tagging index may not list a resource created a moment
+   * ago, so a full discovery asks ELBv2 for these by ARN (an Ingress deleted right after
+   * its ALB was created still finds the ALB to delete).
+   */
+  readonly #seen = new Map<string, readonly string[]>();
   readonly #verify: (ctx: DeployContext, known: ActualStack) => Promise<Drift>;
 
   constructor(options: DiscoveryCacheOptions = {}) {
@@ -103,9 +134,16 @@ export class DiscoveryCache {
   /**
    * The actual stack of `stackId`, for a reconcile whose desired stack has `fingerprint`:
    * the settled one when it is recent, wanted unchanged and still verified, else read in
-   * full.
+   * full. `names` are the desired stack's load balancer and target group names (see
+   * namesOf): a full read looks up by name what neither the index nor the ARNs seen here
+   * find, so nothing is created twice.
    */
-  async discover(ctx: DeployContext, stackId: string, fingerprint: string): Promise<Discovery> {
+  async discover(
+    ctx: DeployContext,
+    stackId: string,
+    fingerprint: string,
+    names: Omit<DiscoveryHints, 'arns'> = {},
+  ): Promise<Discovery> {
     const generation = this.#generations.get(stackId) ?? 0;
     const entry = this.#entries.get(stackId);
     let reason = 'first';
@@ -128,8 +166,10 @@ export class DiscoveryCache {
       this.#entries.delete(stackId);
     }
     const fullAt = this.#now();
-    const actual = await this.#discover(ctx, stackId);
+    const arns = this.#seen.get(stackId) ?? [];
+    const actual = await this.#discover(ctx, stackId, { ...names, arns });
     this.#lastFullAt.set(stackId, fullAt);
+    this.#see(stackId, actual);
     return { actual, kind: 'full', reason, fullAt, generation };
   }
 
@@ -142,12 +182,6 @@ export class DiscoveryCache {
     return last === undefined ? 0 : Math.max(0, last + this.#intervalMs - this.#now());
   }
 
-  /** The group is gone: nothing more to remember of it. */
-  drop(stackId: string): void {
-    this.forget(stackId);
-    this.#lastFullAt.delete(stackId);
-  }
-
   /**
    * The reconcile that used `found` planned nothing: AWS is as `found.actual` says and as
    * `fingerprint` wants, so keep it for the next one. Nothing is kept for a stack that
@@ -156,6 +190,7 @@ export class DiscoveryCache {
   settle(stackId: string, fingerprint: string, found: Discovery): void {
     if (found.actual === null) return;
     if ((this.#generations.get(stackId) ?? 0) !== found.generation) return;
+    this.#see(stackId, found.actual);
     this.#entries.set(stackId, { fingerprint, actual: found.actual, fullAt: found.fullAt });
   }
 
@@ -172,8 +207,22 @@ export class DiscoveryCache {
     found: Discovery,
     generation: number,
   ): void {
+    this.#see(stackId, actual);
     if ((this.#generations.get(stackId) ?? 0) !== generation) return;
     this.#entries.set(stackId, { fingerprint, actual, fullAt: found.fullAt });
+  }
+
+  /** The group is gone and so is its stack: nothing of it is kept. */
+  drop(stackId: string): void {
+    this.forget(stackId);
+    this.#seen.delete(stackId);
+    this.#lastFullAt.delete(stackId);
+  }
+
+  #see(stackId: string, actual: ActualStack | null): void {
+    const arns = actual === null ? [] : arnsOf(actual);
+    if (arns.length === 0) this.#seen.delete(stackId);
+    else this.#seen.set(stackId, arns);
   }
 
   /**

@@ -11,17 +11,24 @@ export { DeployError } from './context.ts';
 export type { DeployContext } from './context.ts';
 export { discoverStack, listStacks } from './discover.ts';
 export { TARGET_BATCH } from './targets.ts';
-export { DiscoveryCache, stackFingerprint } from './discovery-cache.ts';
+export { DiscoveryCache, namesOf, stackFingerprint } from './discovery-cache.ts';
+export type { DiscoveryHints } from './stack-resources.ts';
 export type { Discovery, DiscoveryCacheOptions, DiscoveryKind } from './discovery-cache.ts';
 export { verifyStack } from './verify-stack.ts';
 export type { Drift } from './verify-stack.ts';
 export {
   discoverClusterBackendRules,
+  hasUnseenTargets,
   reconcileBackendAccess,
   resolveNeeds,
   TargetGroupsOfTargets,
+  unadmittedTargets,
 } from './backend-access.ts';
-export type { BackendAccessInput, BackendAccessResult } from './backend-access.ts';
+export type {
+  BackendAccessInput,
+  BackendAccessResult,
+  UnadmittedTarget,
+} from './backend-access.ts';
 export type { SecretSource } from './auth-secrets.ts';
 export { registeredTargets } from './registered-targets.ts';
 export { applyTargetSync, planTargetSync } from './target-sync.ts';

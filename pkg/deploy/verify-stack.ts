@@ -4,6 +4,10 @@
  * tags) and one DescribeRules per listener, so 1 + L calls, 2 for the usual group with
  * one listener and 3 with HTTP and HTTPS.
  *
+ * The tagging index may lag (lagging-index.ts): an ARN it leaves out or adds is checked
+ * with ELBv2 describes by ARN before it counts as drift, so a just-created ALB is not
+ * "gone" and a just-deleted target group is not "new".
+ *
  * What it sees: the load balancer or a target group deleted, replaced or re-tagged; one
  * of our own resources tagged into the stack by someone else; a listener deleted (its
  * rules cannot be described); one of our rules deleted, re-prioritised, or its
@@ -18,7 +22,8 @@ import { isDeepStrictEqual } from 'node:util';
 import { AwsError } from '../aws/index.ts';
 import type { ActualStack, Tags } from '../model/index.ts';
 import type { DeployContext } from './context.ts';
-import { describeRules, taggedResources } from './discover.ts';
+import { describeRules } from './discover.ts';
+import { existingArns, taggedResources } from './lagging-index.ts';
 import { withoutSecretRefs } from './auth-secrets.ts';
 import { fromSdkActions, fromSdkConditions, fromSdkTransforms } from './from-sdk.ts';
 import { TAG_CLUSTER, TAG_STACK } from '../naming/index.ts';
@@ -43,13 +48,21 @@ export async function verifyStack(ctx: DeployContext, known: ActualStack): Promi
   const expected = new Map<string, Tags>();
   if (known.loadBalancer !== null) expected.set(known.loadBalancer.arn, known.loadBalancer.tags);
   for (const tg of known.targetGroups) expected.set(tg.arn, tg.tags);
+  const unlisted: string[] = [];
   for (const [arn, tags] of expected) {
     const now = tagged.get(arn);
-    if (now === undefined) return `${arn} is gone`;
-    if (!sameTags(now, tags)) return `the tags of ${arn} changed`;
+    if (now === undefined) unlisted.push(arn);
+    else if (!sameTags(now, tags)) return `the tags of ${arn} changed`;
   }
-  for (const arn of tagged.keys()) {
-    if (!expected.has(arn)) return `${arn} is new in the stack`;
+  const added = [...tagged.keys()].filter((arn) => !expected.has(arn));
+  if (unlisted.length > 0 || added.length > 0) {
+    // The index lags behind ELBv2 (a resource just created is not listed yet, one just
+    // deleted still is): ELBv2 says what exists. Never spent while the index agrees.
+    const exists = await existingArns(ctx, [...unlisted, ...added]);
+    const gone = unlisted.find((arn) => !exists.has(arn));
+    if (gone !== undefined) return `${gone} is gone`;
+    const fresh = added.find((arn) => exists.has(arn));
+    if (fresh !== undefined) return `${fresh} is new in the stack`;
   }
 
   const idOfTargetGroup = new Map(known.targetGroups.map((tg) => [tg.arn, tg.id]));

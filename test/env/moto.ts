@@ -44,3 +44,16 @@ export async function resetMoto(endpoint: string, seed = 42): Promise<void> {
   const seeded = await fetch(`${endpoint}/moto-api/seed?a=${seed}`, { method: 'POST' });
   if (!seeded.ok) throw new Error(`moto seed failed: HTTP ${seeded.status}`);
 }
+
+/**
+ * Makes the emulator's tagging index (GetResources) lag by `seconds`, as AWS's does: a
+ * load balancer or target group created less than that ago is not listed yet, one
+ * deleted less than that ago still is (test/env/moto_server.py). 0 restores the exact
+ * index; so does a reset.
+ */
+export async function setTaggingLag(endpoint: string, seconds: number): Promise<void> {
+  const set = await fetch(`${endpoint}/moto-api/albatross/tagging-lag?seconds=${seconds}`, {
+    method: 'POST',
+  });
+  if (!set.ok) throw new Error(`moto tagging lag failed: HTTP ${set.status}`);
+}

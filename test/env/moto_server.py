@@ -333,6 +333,128 @@ def _associate_replaces() -> None:
 
 _associate_replaces()
 
+
+# Tagging-index lag (Resource Groups Tagging API, GetResources). On AWS the index lags
+# behind ELBv2: a load balancer or target group created a moment ago is not returned yet,
+# and one deleted a moment ago is still returned (with the tags it had). moto's index is
+# exact. With a lag of N seconds (env MOTO_TAGGING_LAG_SECONDS, or POST
+# /moto-api/albatross/tagging-lag?seconds=N; default 0 = exact), GetResources leaves out
+# what was created less than N s ago and keeps returning what was deleted less than N s
+# ago. A moto reset restores the default and forgets both lists.
+
+import os
+import time
+
+from moto.core.resource_tagging import make_tag_matcher, match_resource_type
+from moto.moto_api._internal import models as moto_api_models
+from moto.moto_api._internal import urls as moto_api_urls
+from moto.resourcegroupstaggingapi import models as tagging_models
+
+_DEFAULT_LAG = float(os.environ.get("MOTO_TAGGING_LAG_SECONDS", "0"))
+_lag = {"seconds": _DEFAULT_LAG}
+_created_at: dict[str, float] = {}
+# ARN -> (deleted at, the TaggedResource as it was indexed)
+_deleted: dict[str, tuple[float, Any]] = {}
+
+
+def _indexed(backend: Any, arn: str) -> list[Any]:
+    return [r for r in backend.iter_tagged_resources() if r.arn == arn]
+
+
+def _note_deleted(arn: str, indexed: list[Any]) -> None:
+    for resource in indexed:
+        _deleted[arn] = (time.monotonic(), resource)
+    _created_at.pop(arn, None)
+
+
+def _with_lag_bookkeeping() -> None:
+    create_lb = Backend.create_load_balancer
+    create_tg = Backend.create_target_group
+    delete_lb = Backend.delete_load_balancer
+    delete_tg = Backend.delete_target_group
+
+    def create_load_balancer(self: Any, *args: Any, **kwargs: Any) -> Any:
+        lb = create_lb(self, *args, **kwargs)
+        _created_at[lb.arn] = time.monotonic()
+        return lb
+
+    def create_target_group(self: Any, *args: Any, **kwargs: Any) -> Any:
+        tg = create_tg(self, *args, **kwargs)
+        _created_at[tg.arn] = time.monotonic()
+        return tg
+
+    def delete_load_balancer(self: Any, arn: str) -> None:
+        indexed = _indexed(self, arn)
+        delete_lb(self, arn)
+        _note_deleted(arn, indexed)
+
+    def delete_target_group(self: Any, arn: str) -> Any:
+        indexed = _indexed(self, arn)
+        deleted = delete_tg(self, arn)
+        _note_deleted(arn, indexed)
+        return deleted
+
+    Backend.create_load_balancer = create_load_balancer
+    Backend.create_target_group = create_target_group
+    Backend.delete_load_balancer = delete_load_balancer
+    Backend.delete_target_group = delete_target_group
+
+    original = tagging_models.ResourceGroupsTaggingAPIBackend._get_resources_generator
+
+    def lagging(
+        self: Any,
+        tag_filters: Any = None,
+        resource_type_filters: Any = None,
+        resource_arn_list: Any = None,
+    ) -> Any:
+        lag = _lag["seconds"]
+        now = time.monotonic()
+        for resource in original(self, tag_filters, resource_type_filters, resource_arn_list):
+            if lag > 0 and now - _created_at.get(resource.arn, -1e18) < lag:
+                continue  # not indexed yet
+            yield resource
+        if lag <= 0:
+            return
+        matcher = make_tag_matcher(tag_filters)
+        for arn, (deleted_at, resource) in list(_deleted.items()):
+            if now - deleted_at >= lag or arn.split(":")[3] != self.region_name:
+                continue
+            if not match_resource_type(resource.resource_type, resource_type_filters):
+                continue
+            if not matcher(resource.tags):
+                continue
+            if resource_arn_list and arn not in resource_arn_list:
+                continue
+            yield resource  # still indexed though gone
+
+    tagging_models.ResourceGroupsTaggingAPIBackend._get_resources_generator = lagging
+
+    def set_lag(request: Any, full_url: str, headers: Any) -> Any:
+        from urllib.parse import parse_qs, urlparse
+
+        if request.method != "POST":
+            return 400, {}, '{"Error": "POST ?seconds=N"}'
+        seconds = parse_qs(urlparse(full_url).query).get("seconds", ["0"])[0]
+        _lag["seconds"] = float(seconds)
+        _created_at.clear()
+        _deleted.clear()
+        return 200, {}, '{"status": "ok"}'
+
+    moto_api_urls.url_paths["{0}/moto-api/albatross/tagging-lag$"] = set_lag
+
+    reset = moto_api_models.MotoAPIBackend.reset
+
+    def reset_with_lag(self: Any) -> None:
+        reset(self)
+        _lag["seconds"] = _DEFAULT_LAG
+        _created_at.clear()
+        _deleted.clear()
+
+    moto_api_models.MotoAPIBackend.reset = reset_with_lag
+
+
+_with_lag_bookkeeping()
+
 if __name__ == "__main__":
     from moto.server import main
 
