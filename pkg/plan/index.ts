@@ -14,3 +14,9 @@ export type { BackendAccessNeed, BackendAccessPlan, NodePortRange } from './back
 export { targetDiff, targetKey } from './target-diff.ts';
 export type { TargetDiff } from './target-diff.ts';
 export { planAddons, webAclNameOfArn } from './plan-addons.ts';
+export {
+  DELETION_PROTECTION_ATTRIBUTE,
+  protectedDeletion,
+  protectedDeletionMessage,
+} from './deletion-protection.ts';
+export type { ProtectedDeletion } from './deletion-protection.ts';
