@@ -51,7 +51,11 @@ import type { Env, TranslateConfig } from './env.ts';
 import { externalTagProblems, withoutExternalTags } from './external-tags.ts';
 import { conflictWarning } from './group-rules.ts';
 import { listenerSettings } from './listener-settings.ts';
-import { lbAddressingProblems, unusedSourceWarnings } from './load-balancer-options.ts';
+import {
+  ipv6TargetGroupProblems,
+  lbAddressingProblems,
+  unusedSourceWarnings,
+} from './load-balancer-options.ts';
 import { compileMember } from './member.ts';
 import { problem } from './problems.ts';
 import { orderRules } from './rule-order.ts';
@@ -346,6 +350,7 @@ export function buildStack(group: IngressGroup, env: Env, config: TranslateConfi
 
   const addressing = lbAddressingProblems(drafts, scheme, ipAddressType, coipPool);
   for (const p of addressing.problems) f.add(p);
+  for (const p of ipv6TargetGroupProblems(drafts, addressing.ipAddressType)) f.add(p);
   for (const p of unusedSourceWarnings(drafts, securityGroups !== undefined)) f.add(p);
 
   // Default backend: the single one among the members that still build.
