@@ -15,6 +15,11 @@
  * certificate away would break them. A member whose certificates would take the
  * listener past the ALB's limit (a default and 25 SNI certificates) is frozen too.
  *
+ * A member on the port only implicitly (`spec.tls` without `listen-ports`, see
+ * listen-ports.ts) discovers for its `spec.tls` hosts, and softly: an uncovered host is a
+ * warning, and finding no certificate at all drops the member from the port instead of
+ * freezing it, so its HTTP listener keeps serving it.
+ *
  * Order, for a stable plan: hosts in member order, each host's certificates by ARN; the
  * first one is the default certificate (the one a client without SNI gets).
  */
