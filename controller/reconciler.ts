@@ -736,7 +736,9 @@ export class Reconciler {
   /** A deploy failure, on every member it concerns (frozen members keep their own problem). */
   async #warnMembers(group: IngressGroup, stack: Stack, message: string): Promise<void> {
     const frozen = new Set(stack.frozenMembers);
-    for (const member of group.members) {
+    // Members on their way out keep their finalizer after a failure: they hear why too
+    // (a group's last Ingress is the only one to tell when its deletion is refused).
+    for (const member of [...group.members, ...group.inactiveMembers]) {
       if (frozen.has(member.key)) continue;
       await this.#warn(member.ingress, EventReasons.deployModel, message);
     }

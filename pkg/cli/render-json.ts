@@ -50,6 +50,7 @@ function stackJson(stack: Stack) {
       targetType: tg.targetType,
       protocol: tg.protocol,
       port: tg.port,
+      ipAddressType: tg.ipAddressType,
       healthCheck: tg.healthCheck,
       service: tg.service,
       targets: tg.targets,

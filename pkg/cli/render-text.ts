@@ -179,7 +179,7 @@ function targetGroupLines(tg: TargetGroup): string[] {
         ? 'none'
         : tg.targets.map((t) => `${t.id}:${t.port}`).join(', ');
   return [
-    `  TargetGroup ${tg.name}  ${tg.targetType} ${tg.protocol}:${tg.port}${tg.protocolVersion === 'HTTP1' ? '' : ` ${tg.protocolVersion}`}  ← ${tg.service}`,
+    `  TargetGroup ${tg.name}  ${tg.targetType} ${tg.ipAddressType} ${tg.protocol}:${tg.port}${tg.protocolVersion === 'HTTP1' ? '' : ` ${tg.protocolVersion}`}  ← ${tg.service}`,
     `    health check: ${hc.protocol} ${hc.port} ${hc.path} every ${hc.intervalSeconds}s, codes ${hc.successCodes}`,
     `    targets: ${targets}`,
   ];

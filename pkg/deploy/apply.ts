@@ -5,7 +5,9 @@
  * the first failure. Whatever was done stays done and tagged; the next reconcile plans
  * again from what exists.
  */
+import { ConfigError } from '../errors/index.ts';
 import type { ActualStack, Stack } from '../model/index.ts';
+import { protectedDeletion, protectedDeletionMessage } from '../plan/index.ts';
 import type { Plan, PlannedChange } from '../plan/index.ts';
 import { applyAddon } from './apply-addons.ts';
 import { stackAfterApply } from './applied-stack.ts';
@@ -89,13 +91,17 @@ async function applyStep(
 
 /**
  * Runs `plan` (made by planChanges(input.desired, input.actual)). Throws the first
- * failure: an AwsError (or DeployError) whose message names the step.
+ * failure: an AwsError (or DeployError) whose message names the step. A plan that would
+ * delete a load balancer protected from deletion is refused before its first step with a
+ * ConfigError (retried with back-off: the attribute is switched off outside the cluster).
  */
 export async function applyPlan(
   ctx: DeployContext,
   plan: Plan,
   input: ApplyInput,
 ): Promise<ApplyResult> {
+  const refused = protectedDeletion(plan);
+  if (refused !== null) throw new ConfigError(protectedDeletionMessage(refused));
   const state = new ApplyState(input.actual);
   const byChange: Record<string, number> = {};
   const skipped: string[] = [];

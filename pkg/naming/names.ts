@@ -70,6 +70,12 @@ export interface TargetGroupIdentity {
   readonly protocolVersion: ProtocolVersion;
   /** Hashed only when set, so target groups without one keep their names. */
   readonly targetControlPort?: number;
+  /**
+   * Set only at creation, so part of the name; hashed only when `ipv6`, so the names of
+   * every `ipv4` target group made before IPv6 was known stay as they were.
+   * @default 'ipv4'
+   */
+  readonly ipAddressType?: 'ipv4' | 'ipv6';
 }
 
 /** e.g. `k8s-default-api-8be10f3c44`: namespace and Service name, then the hash. */
@@ -88,6 +94,7 @@ export function targetGroupName(id: TargetGroupIdentity): string {
       id.protocol,
       id.protocolVersion,
       ...(id.targetControlPort !== undefined ? [String(id.targetControlPort)] : []),
+      ...(id.ipAddressType === 'ipv6' ? ['ipv6'] : []),
     ]),
   );
 }

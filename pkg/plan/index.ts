@@ -16,3 +16,9 @@ export type { TargetDiff } from './target-diff.ts';
 export { planAddons, webAclNameOfArn } from './plan-addons.ts';
 export { certificateBatches } from './quota-order.ts';
 export type { CertificateBatch } from './quota-order.ts';
+export {
+  DELETION_PROTECTION_ATTRIBUTE,
+  protectedDeletion,
+  protectedDeletionMessage,
+} from './deletion-protection.ts';
+export type { ProtectedDeletion } from './deletion-protection.ts';

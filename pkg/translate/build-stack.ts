@@ -24,7 +24,6 @@ import { AlbQuotas, showSubnetTags } from '../model/index.ts';
 import type {
   Action,
   Listener,
-  ListenerProtocol,
   ListenerRule,
   LoadBalancer,
   Problem,
@@ -43,15 +42,20 @@ import {
 } from '../naming/index.ts';
 import { authOnHttpProblems, authSecretTags, withAuth } from './auth.ts';
 import { groupAddons } from './addons.ts';
-import { explicitCertificates, listenerCertificates } from './certificate-discovery.ts';
+import { listenerCertificates } from './certificate-discovery.ts';
 import type { ListenerCertificates } from './certificate-discovery.ts';
 import type { MemberDraft } from './drafts.ts';
 import { FIXED_404 } from './drafts.ts';
 import type { Env, TranslateConfig } from './env.ts';
 import { externalTagProblems, withoutExternalTags } from './external-tags.ts';
 import { conflictWarning } from './group-rules.ts';
+import { groupListenPorts } from './listen-ports.ts';
 import { listenerSettings } from './listener-settings.ts';
-import { lbAddressingProblems, unusedSourceWarnings } from './load-balancer-options.ts';
+import {
+  ipv6TargetGroupProblems,
+  lbAddressingProblems,
+  unusedSourceWarnings,
+} from './load-balancer-options.ts';
 import { compileMember } from './member.ts';
 import { problem } from './problems.ts';
 import { orderRules } from './rule-order.ts';
@@ -141,17 +145,6 @@ function mergedMap(
 }
 
 const showList = (v: readonly string[]): string => v.join(',');
-
-function memberListenPorts(
-  d: MemberDraft,
-): readonly { protocol: ListenerProtocol; port: number }[] {
-  const failed = d.problems.some((p) => p.field === albAnnotation('listen-ports'));
-  if (failed) return [];
-  if (d.annotations.listenPorts !== undefined) return d.annotations.listenPorts;
-  return explicitCertificates(d) === undefined
-    ? [{ protocol: 'HTTP', port: 80 }]
-    : [{ protocol: 'HTTPS', port: 443 }];
-}
 
 function emptyStack(group: IngressGroup, frozen: readonly string[]): Stack {
   return {
@@ -274,40 +267,36 @@ export function buildStack(group: IngressGroup, env: Env, config: TranslateConfi
   const addons = groupAddons(drafts, config.addons);
   for (const p of addons.problems) f.add(p);
 
-  // Listen ports, merged; one protocol per port.
-  const listeners = new Map<number, ListenerProtocol>();
-  const portOwners = new Map<number, string>();
-  const portsOf = new Map<string, readonly number[]>();
-  for (const d of drafts) {
-    const mine: number[] = [];
-    for (const lp of memberListenPorts(d)) {
-      const had = listeners.get(lp.port);
-      if (had !== undefined && had !== lp.protocol) {
-        f.add(
-          problem(
-            d.key,
-            albAnnotation('listen-ports'),
-            JSON.stringify({ [lp.protocol]: lp.port }),
-            `port ${lp.port} is already an ${had} listener of this group; a port has one protocol`,
-          ),
-        );
-        f.add(
-          conflictWarning(
-            portOwners.get(lp.port) ?? '',
-            'listen-ports',
-            JSON.stringify({ [had]: lp.port }),
-            d.key,
-            JSON.stringify({ [lp.protocol]: lp.port }),
-          ),
-        );
-        continue;
-      }
-      if (!portOwners.has(lp.port)) portOwners.set(lp.port, d.key);
-      listeners.set(lp.port, lp.protocol);
-      mine.push(lp.port);
+  // Listen ports, merged; one protocol per port (see listen-ports.ts).
+  const { listeners, portsOf, implicitOn } = groupListenPorts(drafts, (p) => {
+    f.add(p);
+  });
+
+  // Certificates of each HTTPS listener: given, or discovered by host (may freeze members,
+  // except implicit ones, which leave the port instead).
+  const certificatesOf = new Map<number, ListenerCertificates>();
+  for (const [port, protocol] of listeners) {
+    if (protocol !== 'HTTPS') continue;
+    const found = listenerCertificates({
+      port,
+      members: drafts.filter((d) => (portsOf.get(d.key) ?? []).includes(port)),
+      frozen: f.frozen,
+      available: env.certificates,
+      allowedCas: config.allowedCertificateAuthorityArns ?? [],
+      implicit: implicitOn.get(port) ?? new Set(),
+    });
+    for (const p of found.problems) f.add(p);
+    for (const key of found.dropped) {
+      const mine = portsOf.get(key) ?? [];
+      mine.splice(mine.indexOf(port), 1);
     }
-    portsOf.set(d.key, mine);
+    if (drafts.some((d) => (portsOf.get(d.key) ?? []).includes(port))) {
+      certificatesOf.set(port, found);
+    } else {
+      listeners.delete(port);
+    }
   }
+
   let redirectPort: number | undefined = sslRedirect?.value;
   if (sslRedirect !== undefined && listeners.get(sslRedirect.value) !== 'HTTPS') {
     const https = [...listeners].filter(([, p]) => p === 'HTTPS').map(([port]) => port);
@@ -346,6 +335,7 @@ export function buildStack(group: IngressGroup, env: Env, config: TranslateConfi
 
   const addressing = lbAddressingProblems(drafts, scheme, ipAddressType, coipPool);
   for (const p of addressing.problems) f.add(p);
+  for (const p of ipv6TargetGroupProblems(drafts, addressing.ipAddressType)) f.add(p);
   for (const p of unusedSourceWarnings(drafts, securityGroups !== undefined)) f.add(p);
 
   // Default backend: the single one among the members that still build.
@@ -363,21 +353,6 @@ export function buildStack(group: IngressGroup, env: Env, config: TranslateConfi
         ),
       );
     }
-  }
-
-  // Certificates of each HTTPS listener: given, or discovered by host (may freeze members).
-  const certificatesOf = new Map<number, ListenerCertificates>();
-  for (const [port, protocol] of listeners) {
-    if (protocol !== 'HTTPS') continue;
-    const found = listenerCertificates({
-      port,
-      members: drafts.filter((d) => (portsOf.get(d.key) ?? []).includes(port)),
-      frozen: f.frozen,
-      available: env.certificates,
-      allowedCas: config.allowedCertificateAuthorityArns ?? [],
-    });
-    for (const p of found.problems) f.add(p);
-    certificatesOf.set(port, found);
   }
 
   // Limits, in member order: the member that would exceed one is frozen.

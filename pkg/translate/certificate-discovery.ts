@@ -15,6 +15,11 @@
  * certificate away would break them. A member whose certificates would take the
  * listener past the ALB's limit (a default and 25 SNI certificates) is frozen too.
  *
+ * A member on the port only implicitly (`spec.tls` without `listen-ports`, see
+ * listen-ports.ts) discovers for its `spec.tls` hosts, and softly: an uncovered host is a
+ * warning, and finding no certificate at all drops the member from the port instead of
+ * freezing it, so its HTTP listener keeps serving it.
+ *
  * Order, for a stable plan: hosts in member order, each host's certificates by ARN; the
  * first one is the default certificate (the one a client without SNI gets).
  */
@@ -48,6 +53,8 @@ export interface ListenerCertificates {
   /** Present when at least one member discovers. */
   readonly discovery?: { readonly hosts: readonly string[]; readonly resolved: boolean };
   readonly problems: readonly Problem[];
+  /** Implicit members that found no certificate: they leave this port. */
+  readonly dropped: readonly string[];
 }
 
 export interface CertificateInput {
@@ -59,6 +66,13 @@ export interface CertificateInput {
   /** `undefined` = unknown (offline). */
   readonly available: readonly AcmCertificate[] | undefined;
   readonly allowedCas: readonly string[];
+  /**
+   * Members whose HTTPS on this port is implicit (`spec.tls` without `listen-ports`, see
+   * implicitHttps in build-stack.ts): they discover for their `spec.tls` hosts, and what
+   * they cannot find is a warning, never a freeze. One that finds no certificate at all
+   * is `dropped` from the port; its HTTP listener keeps serving it.
+   */
+  readonly implicit?: ReadonlySet<string>;
 }
 
 function usable(available: readonly AcmCertificate[], allowedCas: readonly string[]) {
@@ -79,6 +93,7 @@ export function listenerCertificates(input: CertificateInput): ListenerCertifica
   const hosts: string[] = [];
   const candidates =
     input.available === undefined ? undefined : usable(input.available, input.allowedCas);
+  const dropped: string[] = [];
   let discovers = false;
   for (const d of members) {
     const given = explicitCertificates(d);
@@ -86,30 +101,62 @@ export function listenerCertificates(input: CertificateInput): ListenerCertifica
       for (const arn of given) if (!certificates.includes(arn)) certificates.push(arn);
       continue;
     }
-    discovers = true;
-    const mine = [...new Set(d.hosts.map((h) => h.toLowerCase()))];
-    for (const h of mine) if (!hosts.includes(h)) hosts.push(h);
-    if (candidates === undefined) continue;
+    const soft = input.implicit?.has(d.key) === true;
+    const mine = [...new Set((soft ? (d.tlsHosts ?? []) : d.hosts).map((h) => h.toLowerCase()))];
+    if (candidates === undefined) {
+      discovers = true;
+      for (const h of mine) if (!hosts.includes(h)) hosts.push(h);
+      continue;
+    }
     const found: string[] = [];
+    const uncovered: string[] = [];
     for (const host of mine) {
       const covering = candidates.filter((c) =>
         c.domains.some((dn) => certificateCovers(dn, host)),
       );
-      if (covering.length === 0) {
+      if (covering.length === 0) uncovered.push(host);
+      for (const c of covering) if (!found.includes(c.arn)) found.push(c.arn);
+    }
+    const added = found.filter((arn) => !certificates.includes(arn));
+    const overLimit = certificates.length + added.length > MAX_LISTENER_CERTIFICATES;
+    if (soft && (found.length === 0 || overLimit)) {
+      dropped.push(d.key);
+      problems.push(
+        problem(
+          d.key,
+          'spec.tls[].hosts',
+          mine.join(','),
+          `${found.length === 0 ? `no ISSUED ACM certificate covers ${mine.length === 0 ? 'any host (spec.tls and the rules list none)' : 'these hosts'}` : `their certificates would take HTTPS listener ${port} past ${MAX_LISTENER_CERTIFICATES}`}, so they get no HTTPS:${port} listener and HTTP keeps serving them; issue or import a certificate, give ${albAnnotation('certificate-arn')}, or set ${albAnnotation('listen-ports')}`,
+          'warning',
+        ),
+      );
+      continue;
+    }
+    discovers = true;
+    for (const h of mine) if (!hosts.includes(h)) hosts.push(h);
+    for (const host of uncovered) {
+      if (soft) {
         problems.push(
           problem(
             d.key,
-            'spec.rules[].host, spec.tls[].hosts',
+            'spec.tls[].hosts',
             host,
-            `no ISSUED ACM certificate covers this host (exactly or by a single-label wildcard)${input.allowedCas.length > 0 ? ' from the allowed certificate authorities' : ''}; issue or import one, or give ${albAnnotation('certificate-arn')}`,
+            `no ISSUED ACM certificate covers this host: HTTPS clients of it get listener ${port}'s default certificate; issue or import one, or give ${albAnnotation('certificate-arn')}`,
+            'warning',
           ),
         );
         continue;
       }
-      for (const c of covering) if (!found.includes(c.arn)) found.push(c.arn);
+      problems.push(
+        problem(
+          d.key,
+          'spec.rules[].host, spec.tls[].hosts',
+          host,
+          `no ISSUED ACM certificate covers this host (exactly or by a single-label wildcard)${input.allowedCas.length > 0 ? ' from the allowed certificate authorities' : ''}; issue or import one, or give ${albAnnotation('certificate-arn')}`,
+        ),
+      );
     }
-    const added = found.filter((arn) => !certificates.includes(arn));
-    if (certificates.length + added.length > MAX_LISTENER_CERTIFICATES) {
+    if (overLimit) {
       if (!frozen.has(d.key)) {
         problems.push(
           problem(
@@ -128,7 +175,8 @@ export function listenerCertificates(input: CertificateInput): ListenerCertifica
   const pending = discovers && candidates === undefined && hosts.length > 0;
   if (certificates.length === 0 && !pending) {
     for (const d of members) {
-      if (frozen.has(d.key) || problems.some((p) => p.ingress === d.key)) continue;
+      if (frozen.has(d.key) || dropped.includes(d.key)) continue;
+      if (problems.some((p) => p.ingress === d.key)) continue;
       problems.push(
         problem(
           d.key,
@@ -142,5 +190,5 @@ export function listenerCertificates(input: CertificateInput): ListenerCertifica
       );
     }
   }
-  return { certificates, ...discovery, problems };
+  return { certificates, ...discovery, problems, dropped };
 }

@@ -41,6 +41,11 @@ export interface MemberDraft {
     | undefined;
   /** Hosts of `spec.rules` and `spec.tls`, for certificate discovery. */
   readonly hosts: readonly string[];
+  /**
+   * Present when the Ingress has `spec.tls`: its hosts (or, where the entries list none,
+   * the rules' hosts). Certificate discovery for the implicit HTTPS listener uses these.
+   */
+  readonly tlsHosts?: readonly string[];
   readonly problems: readonly Problem[];
 }
 

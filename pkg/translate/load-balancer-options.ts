@@ -42,6 +42,38 @@ export function unusedSourceWarnings(
   return out;
 }
 
+/**
+ * An `ipv6` target group (an IPv6 Service, see serviceIpFamily) can only be forwarded to
+ * by a dualstack ALB (`dualstack` or `dualstack-without-public-ipv4`): on an `ipv4` ALB
+ * AWS refuses the rule, so the member is frozen, with the Service named.
+ */
+export function ipv6TargetGroupProblems(
+  drafts: readonly MemberDraft[],
+  ipAddressType: IpAddressType,
+): readonly Problem[] {
+  if (ipAddressType !== 'ipv4') return [];
+  const out: Problem[] = [];
+  for (const d of drafts) {
+    const services = new Set(
+      d.targetGroups
+        .filter((tg) => tg.ipAddressType === 'ipv6')
+        // `namespace/name:port` → the Service
+        .map((tg) => tg.service.slice(0, tg.service.lastIndexOf(':'))),
+    );
+    for (const service of services) {
+      out.push(
+        problem(
+          d.key,
+          albAnnotation('ip-address-type'),
+          ipAddressType,
+          `Service ${service} is IPv6, so its target group is ipv6, which only a dualstack ALB forwards to: set ip-address-type to dualstack (or dualstack-without-public-ipv4), or make the Service IPv4`,
+        ),
+      );
+    }
+  }
+  return out;
+}
+
 export function lbAddressingProblems(
   drafts: readonly MemberDraft[],
   scheme: Scheme,

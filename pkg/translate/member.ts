@@ -187,7 +187,13 @@ export function compileMember(
       });
     });
   });
-  for (const tls of spec?.tls ?? []) for (const h of tls.hosts ?? []) hosts.add(h);
+  const tlsHosts = new Set<string>();
+  for (const tls of spec?.tls ?? []) for (const h of tls.hosts ?? []) tlsHosts.add(h);
+  for (const h of tlsHosts) hosts.add(h);
+  // A `spec.tls` entry without hosts covers the Ingress's own hosts (the Ingress API:
+  // "defaults to the wildcard host setting" of the controller).
+  const tlsOnly =
+    (spec?.tls ?? []).length === 0 ? undefined : tlsHosts.size > 0 ? [...tlsHosts] : [...hosts];
 
   return {
     key,
@@ -199,6 +205,7 @@ export function compileMember(
     foreignTargetGroups: [...ctx.foreign],
     defaultBackend,
     hosts: [...hosts],
+    ...(tlsOnly === undefined ? {} : { tlsHosts: tlsOnly }),
     problems,
   };
 }

@@ -67,6 +67,17 @@ function healthCheckPort(
   return { port: String(resolved) };
 }
 
+/**
+ * The Service's primary IP family decides the target group's (`spec.ipFamilies[0]`, the
+ * family of its first cluster IP): an IPv6 Service gets an `ipv6` target group fed from
+ * its IPv6 EndpointSlices. A dual-stack Service keeps the family it lists first, so one
+ * that serves today through an `ipv4` target group is not replaced. (The reference
+ * controller takes `ipv6` when any family is IPv6; see docs/decisions/0010.)
+ */
+export function serviceIpFamily(service: V1Service): 'ipv4' | 'ipv6' {
+  return service.spec?.ipFamilies?.[0] === 'IPv6' ? 'ipv6' : 'ipv4';
+}
+
 export function buildTargetGroup(
   input: TargetGroupInput,
   env: Env,
@@ -113,6 +124,17 @@ export function buildTargetGroup(
         ),
       );
     }
+  }
+  const ipAddressType = serviceIpFamily(service);
+  if (ipAddressType === 'ipv6' && targetType === 'instance') {
+    problems.push(
+      problem(
+        member,
+        albAnnotation('target-type'),
+        'instance',
+        `Service ${input.serviceKey} is IPv6 (spec.ipFamilies ${(service.spec?.ipFamilies ?? []).join(',')}); an ALB reaches IPv6 backends only as IP targets: use target-type ip`,
+      ),
+    );
   }
   const hcPort = healthCheckPort(s.healthCheckPort, service, targetType);
   if ('error' in hcPort) {
@@ -167,6 +189,7 @@ export function buildTargetGroup(
     targetType,
     protocol,
     protocolVersion,
+    ipAddressType,
     ...(targetControlPort !== undefined ? { targetControlPort } : {}),
   });
   const targets =
@@ -177,7 +200,7 @@ export function buildTargetGroup(
             ? undefined
             : (env.endpointSlices.get(input.serviceKey) ?? []),
           servicePort,
-          'IPv4',
+          ipAddressType === 'ipv6' ? 'IPv6' : 'IPv4',
           env.gatedAddresses?.get(gateConditionType(name)),
         );
   const targetGroup: TargetGroup = {
@@ -189,7 +212,7 @@ export function buildTargetGroup(
     protocol,
     protocolVersion,
     port,
-    ipAddressType: 'ipv4',
+    ipAddressType,
     healthCheck,
     attributes: s.attributes ?? {},
     tags: resourceTags(

@@ -16,6 +16,7 @@ ClientSecret in DescribeRules, which AWS never does; the tests read it to check 
 secret AWS holds, and the controller ignores it. Each patch says which AWS behaviour it
 mirrors; see the ELBv2 API reference for RuleCondition, RuleTransform and ModifyRule.
 A target group's `TargetControlPort` (CreateTargetGroup, TargetGroup) is kept likewise.
+DeleteLoadBalancer honours `deletion_protection.enabled` (OperationNotPermitted), as AWS does.
 """
 
 import sys
@@ -454,6 +455,26 @@ def _with_lag_bookkeeping() -> None:
 
 
 _with_lag_bookkeeping()
+
+
+def _deletion_protection_refuses() -> None:
+    # AWS: DeleteLoadBalancer of a load balancer with deletion_protection.enabled=true
+    # fails with OperationNotPermitted and deletes nothing. moto 5.2 deletes it anyway.
+    original = Backend.delete_load_balancer
+
+    def delete(self: Any, arn: str) -> None:
+        balancer = self.load_balancers.get(arn)
+        if balancer is not None and _is_true(balancer.attrs.get("deletion_protection.enabled")):
+            raise RESTError(
+                "OperationNotPermitted",
+                f"Load balancer '{arn}' cannot be deleted because deletion protection is enabled",
+            )
+        original(self, arn)
+
+    Backend.delete_load_balancer = delete
+
+
+_deletion_protection_refuses()
 
 if __name__ == "__main__":
     from moto.server import main

@@ -86,11 +86,13 @@ describe('albatross plan', () => {
       'targetType',
       'protocol',
       'port',
+      'ipAddressType',
       'healthCheck',
       'service',
       'targets',
     ]);
     assert.equal(stack.targetGroups[0]?.targets, null);
+    assert.equal(stack.targetGroups[0].ipAddressType, 'ipv4');
     assert.deepEqual(parsed.changes[0], {
       stack: 'default/shop',
       op: 'create',

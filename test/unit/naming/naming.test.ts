@@ -71,6 +71,12 @@ describe('target group names', () => {
   it('GIVEN another target type THEN a fresh name (the target group is replaced)', () => {
     assert.equal(targetGroupName({ ...tg, targetType: 'ip' }), 'k8s-default-api-88ca7ec5f1');
   });
+  it('GIVEN ipAddressType ipv4, said or not THEN the name is the one made before IPv6 was known', () => {
+    assert.equal(targetGroupName({ ...tg, ipAddressType: 'ipv4' }), 'k8s-default-api-1d7ce49354');
+  });
+  it('GIVEN ipAddressType ipv6 THEN a fresh name (set only at creation: a change replaces)', () => {
+    assert.equal(targetGroupName({ ...tg, ipAddressType: 'ipv6' }), 'k8s-default-api-c4308ab0ce');
+  });
   it('GIVEN long names THEN the readable parts are cut and the name stays ≤ 32', () => {
     const name = targetGroupName({
       ...tg,
