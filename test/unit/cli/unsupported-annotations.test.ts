@@ -59,7 +59,7 @@ describe('albatross plan on annotations Albatross does not implement', () => {
     );
     assert.equal(code, 1);
     assert.deepEqual(report.stacks[0]?.frozenMembers, ['default/web']);
-    assert.equal(report.stacks[0]?.loadBalancer, null);
+    assert.equal(report.stacks[0].loadBalancer, null);
     const [problem, ...rest] = report.problems;
     assert.deepEqual(rest, []);
     assert.deepEqual(
@@ -104,7 +104,7 @@ describe('albatross plan on annotations Albatross does not implement', () => {
     assert.equal(code, 1);
     assert.equal(report.problems[0]?.field, 'alb.ingress.kubernetes.io/create-acm-cert');
     assert.match(
-      report.problems[0]?.message ?? '',
+      report.problems[0].message,
       /does not create certificates.*certificate-arn/,
     );
   });
