@@ -24,8 +24,8 @@ import {
   type FlagSpec,
   type FlagValues,
 } from '../pkg/cli/flag-reader.ts';
-import { readTranslateConfig, TRANSLATE_FLAGS } from '../pkg/cli/translate-flags.ts';
-import { DEFAULT_NODE_PORT_RANGE, type NodePortRange } from '../pkg/plan/index.ts';
+import { readNodePortRange, readTranslateConfig, STACK_FLAGS } from '../pkg/cli/translate-flags.ts';
+import type { NodePortRange } from '../pkg/plan/index.ts';
 import type { TranslateConfig } from '../pkg/translate/env.ts';
 import { formatDuration, parseDuration } from './duration.ts';
 import { logLevels, type LogLevel } from './log.ts';
@@ -116,7 +116,7 @@ export interface WebhookConfig {
 }
 
 const flags: readonly FlagSpec[] = [
-  ...TRANSLATE_FLAGS,
+  ...STACK_FLAGS,
   flag(
     'aws-region',
     ['AWS_REGION', 'AWS_DEFAULT_REGION'],
@@ -137,12 +137,6 @@ const flags: readonly FlagSpec[] = [
     [],
     '10h',
     'Reconcile every group at least this often (Go duration, 10s or more).',
-  ),
-  flag(
-    'node-port-range',
-    [],
-    `${String(DEFAULT_NODE_PORT_RANGE.from)}-${String(DEFAULT_NODE_PORT_RANGE.to)}`,
-    'NodePort range of the cluster: one backend rule per node security group admits it.',
   ),
   {
     ...flag(
@@ -358,14 +352,7 @@ function build(r: Reader, podNamespace?: string): ControllerConfig {
   const certificateDiscoveryTtlMs = r.value('certificate-discovery-ttl', 60_000, (v) =>
     durationAtLeast(v, 1000, '1s'),
   );
-  const nodePortRange = r.value('node-port-range', DEFAULT_NODE_PORT_RANGE, (v) => {
-    const m = /^(\d{1,5})-(\d{1,5})$/.exec(v);
-    const from = Number(m?.[1]);
-    const to = Number(m?.[2]);
-    return m !== null && from >= 1 && from <= to && to <= 65535
-      ? { from, to }
-      : fail('a port range FROM-TO, 1 ≤ FROM ≤ TO ≤ 65535');
-  });
+  const nodePortRange = readNodePortRange(r);
   const webhook = buildWebhook(r, podNamespace);
   return {
     translate,

@@ -5,7 +5,8 @@
 import { parseArgs } from 'node:util';
 import type { TranslateConfig } from '../translate/env.ts';
 import { deepFreeze, normaliseBooleans, Reader, UsageError } from './flag-reader.ts';
-import { readTranslateConfig, TRANSLATE_FLAGS } from './translate-flags.ts';
+import { readNodePortRange, readTranslateConfig, STACK_FLAGS } from './translate-flags.ts';
+import type { NodePortRange } from '../plan/index.ts';
 
 export type OutputFormat = 'json' | 'text';
 export type RuleOrder = TranslateConfig['ruleOrder'];
@@ -15,11 +16,13 @@ export interface PlanOptions {
   /** @default 'text' on a terminal, 'json' otherwise */
   readonly output: OutputFormat;
   /**
-   * The controller's settings that change the stack (TRANSLATE_FLAGS), read by the
+   * The controller's settings that change the stack (STACK_FLAGS), read by the
    * controller's own reader from the flags only: a plan depends on nothing unseen.
    * The cluster name defaults to DEFAULT_CLUSTER_NAME.
    */
   readonly translate: TranslateConfig;
+  /** `--node-port-range`: what the backend rules of instance targets open. */
+  readonly nodePortRange: NodePortRange;
 }
 
 export interface ConvertOptions {
@@ -39,13 +42,13 @@ export function parsePlanArgs(
   argv: readonly string[],
   stdoutIsTTY: boolean,
 ): ArgsResult<PlanOptions> {
-  const args = normaliseBooleans(argv, TRANSLATE_FLAGS);
+  const args = normaliseBooleans(argv, STACK_FLAGS);
   if (args instanceof UsageError) return usage(command, args.message);
   const parsed = parse(command, args, {
     filename: { type: 'string', short: 'f', multiple: true },
     output: { type: 'string', short: 'o' },
     help: { type: 'boolean', short: 'h' },
-    ...Object.fromEntries(TRANSLATE_FLAGS.map((f) => [f.name, { type: f.type }])),
+    ...Object.fromEntries(STACK_FLAGS.map((f) => [f.name, { type: f.type }])),
   });
   if (parsed.kind !== 'ok') return parsed;
   const values = parsed.values;
@@ -59,21 +62,22 @@ export function parsePlanArgs(
     return usage(command, `--output must be json or text, not '${String(output)}'`);
   }
   const flags = Object.fromEntries(
-    TRANSLATE_FLAGS.map((f) => {
+    STACK_FLAGS.map((f) => {
       const value = values[f.name];
       return [f.name, Array.isArray(value) ? undefined : value];
     }),
   );
+  const reader = new Reader(flags, {}, STACK_FLAGS);
   let translate: TranslateConfig;
+  let nodePortRange: NodePortRange;
   try {
-    translate = readTranslateConfig(new Reader(flags, {}, TRANSLATE_FLAGS), {
-      default: DEFAULT_CLUSTER_NAME,
-    });
+    translate = readTranslateConfig(reader, { default: DEFAULT_CLUSTER_NAME });
+    nodePortRange = readNodePortRange(reader);
   } catch (error) {
     if (error instanceof UsageError) return usage(command, error.message);
     throw error;
   }
-  return { kind: 'ok', options: deepFreeze({ files, output, translate }) };
+  return { kind: 'ok', options: deepFreeze({ files, output, translate, nodePortRange }) };
 }
 
 export function parseConvertArgs(

@@ -1,7 +1,7 @@
 /** Usage texts, printed by `--help` and kept next to the flags they describe. */
 import { DEFAULT_CLUSTER_NAME } from './args.ts';
 import { flagHelp } from './flag-reader.ts';
-import { TRANSLATE_FLAGS } from './translate-flags.ts';
+import { STACK_FLAGS } from './translate-flags.ts';
 
 export const TOP_HELP = `albatross: a Kubernetes Ingress controller that provisions AWS Application Load Balancers
 
@@ -32,7 +32,7 @@ The controller's flags that change what it builds, read and checked as the contr
 reads them (give the ones your cluster's controller runs with; environment variables
 are not read):
 ${flagHelp(
-  TRANSLATE_FLAGS.map((f) =>
+  STACK_FLAGS.map((f) =>
     f.name === 'cluster-name'
       ? { ...f, default: DEFAULT_CLUSTER_NAME, help: 'Feeds resource names and ownership tags.' }
       : f,

@@ -37,6 +37,7 @@ export async function runPlan(
     { ...inventory, notes: [...sources.notes, ...inventory.notes] },
     options.translate,
     core,
+    options.nodePortRange,
   );
   for (const note of report.notes) io.stderr(`note: ${note}\n`);
   io.stdout(options.output === 'json' ? renderPlanJson(report) : renderPlanText(report));

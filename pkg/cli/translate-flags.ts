@@ -4,6 +4,7 @@
  * switches. `albatross controller` and `albatross plan` both take them, parsed by this
  * one reader, so a plan made with the cluster's flags is the stack the controller builds.
  */
+import { DEFAULT_NODE_PORT_RANGE, type NodePortRange } from '../plan/index.ts';
 import { defaultTranslateConfig, type TranslateConfig } from '../translate/env.ts';
 import { booleanFlag, fail, flag, isDnsSubdomain, UsageError } from './flag-reader.ts';
 import type { FlagSpec, Reader } from './flag-reader.ts';
@@ -77,6 +78,28 @@ export const TRANSLATE_FLAGS: readonly FlagSpec[] = [
     'Manage Shield Advanced protection (shield-advanced-protection).',
   ),
 ];
+
+export const NODE_PORT_RANGE_FLAG: FlagSpec = flag(
+  'node-port-range',
+  [],
+  `${String(DEFAULT_NODE_PORT_RANGE.from)}-${String(DEFAULT_NODE_PORT_RANGE.to)}`,
+  'NodePort range of the cluster: one backend rule per node security group admits it.',
+);
+
+/** Every flag that changes what the controller applies: the plan takes all of them. */
+export const STACK_FLAGS: readonly FlagSpec[] = [...TRANSLATE_FLAGS, NODE_PORT_RANGE_FLAG];
+
+/** `--node-port-range`: what the backend rules of instance targets open. */
+export function readNodePortRange(r: Reader): NodePortRange {
+  return r.value('node-port-range', DEFAULT_NODE_PORT_RANGE, (v) => {
+    const m = /^(\d{1,5})-(\d{1,5})$/.exec(v);
+    const from = Number(m?.[1]);
+    const to = Number(m?.[2]);
+    return m !== null && from >= 1 && from <= to && to <= 65535
+      ? { from, to }
+      : fail('a port range FROM-TO, 1 ≤ FROM ≤ TO ≤ 65535');
+  });
+}
 
 /**
  * The TranslateConfig the flags give. `clusterName`: `required` for the controller; the

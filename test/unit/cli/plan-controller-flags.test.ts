@@ -78,12 +78,14 @@ const flags = [
   '--rule-order',
   'reference',
   '--enable-shield=false',
+  '--node-port-range',
+  '20000-22767',
 ];
 
-function controllerTranslate(argv: readonly string[]) {
+function controllerConfig(argv: readonly string[]) {
   const parsed = parseControllerConfig([...argv, '--aws-region', 'eu-west-1'], {});
   assert.equal(parsed.kind, 'ok', parsed.kind === 'usage-error' ? parsed.message : '');
-  return parsed.options.translate;
+  return parsed.options;
 }
 
 interface Stack {
@@ -97,8 +99,9 @@ describe('albatross plan with the controller flags', () => {
   it("GIVEN the controller's defaults as flags THEN plan reads the controller's settings and plans the stack the controller's translate builds", async () => {
     const plan = parsePlanArgs('plan', ['-f', '-', ...flags], false);
     assert.equal(plan.kind, 'ok', plan.kind === 'usage-error' ? plan.message : '');
-    const controller = controllerTranslate(flags);
+    const { translate: controller, nodePortRange } = controllerConfig(flags);
     assert.deepEqual(plan.options.translate, controller);
+    assert.deepEqual(plan.options.nodePortRange, nodePortRange);
 
     const io = captureIo({ stdin: manifests });
     const code = await runPlan(['-f', '-', '-o', 'json', ...flags], io, defaultPlanCore);
@@ -106,7 +109,7 @@ describe('albatross plan with the controller flags', () => {
     const parsed = parseManifests(manifests, 'm.yaml');
     assert.ok(parsed.ok);
     const expected = renderPlanJson(
-      planInventory(buildInventory(parsed.documents), controller, defaultPlanCore),
+      planInventory(buildInventory(parsed.documents), controller, defaultPlanCore, nodePortRange),
     );
     assert.equal(io.out(), expected);
 
@@ -128,6 +131,7 @@ describe('albatross plan with the controller flags', () => {
     ['--default-ssl-policy', 'no spaces'],
     ['--ingress-class', 'Edge'],
     ['--enable-waf=maybe'],
+    ['--node-port-range', '3-2'],
   ];
   for (const argv of bad) {
     it(`GIVEN ${argv.join(' ')} THEN plan refuses it naming the flag, with the controller's own message`, () => {

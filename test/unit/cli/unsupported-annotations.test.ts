@@ -103,10 +103,7 @@ describe('albatross plan on annotations Albatross does not implement', () => {
     const { code, report } = await plan("    alb.ingress.kubernetes.io/create-acm-cert: 'true'");
     assert.equal(code, 1);
     assert.equal(report.problems[0]?.field, 'alb.ingress.kubernetes.io/create-acm-cert');
-    assert.match(
-      report.problems[0].message,
-      /does not create certificates.*certificate-arn/,
-    );
+    assert.match(report.problems[0].message, /does not create certificates.*certificate-arn/);
   });
 
   it('GIVEN the deprecated web-acl-id THEN it is read as waf-acl-id, as the reference reads it', async () => {
