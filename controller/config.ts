@@ -11,8 +11,22 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import type { ArgsResult } from '../pkg/cli/index.ts';
-import { DEFAULT_NODE_PORT_RANGE, type NodePortRange } from '../pkg/plan/index.ts';
-import { defaultTranslateConfig, type TranslateConfig } from '../pkg/translate/env.ts';
+import {
+  deepFreeze,
+  fail,
+  flag,
+  flagHelp,
+  isDnsSubdomain,
+  normaliseBooleans,
+  Reader,
+  UsageError,
+  type Env,
+  type FlagSpec,
+  type FlagValues,
+} from '../pkg/cli/flag-reader.ts';
+import { readNodePortRange, readTranslateConfig, STACK_FLAGS } from '../pkg/cli/translate-flags.ts';
+import type { NodePortRange } from '../pkg/plan/index.ts';
+import type { TranslateConfig } from '../pkg/translate/env.ts';
 import { formatDuration, parseDuration } from './duration.ts';
 import { logLevels, type LogLevel } from './log.ts';
 
@@ -106,24 +120,8 @@ export interface WebhookConfig {
   readonly extraSans: readonly string[];
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
-
-interface FlagSpec {
-  readonly name: string;
-  readonly type: 'string' | 'boolean';
-  /** Variables consulted in order after the flag. */
-  readonly env: readonly string[];
-  readonly default: string;
-  readonly help: string;
-}
-
 const flags: readonly FlagSpec[] = [
-  flag(
-    'cluster-name',
-    [],
-    '(required)',
-    'Name of the Kubernetes cluster; part of every ownership tag and name.',
-  ),
+  ...STACK_FLAGS,
   flag(
     'aws-region',
     ['AWS_REGION', 'AWS_DEFAULT_REGION'],
@@ -137,18 +135,6 @@ const flags: readonly FlagSpec[] = [
     '(SDK default)',
     'Endpoint URL for every AWS service (an emulator, a VPC endpoint).',
   ),
-  flag(
-    'controller-name',
-    [],
-    defaultTranslateConfig.controllerName,
-    'spec.controller of the IngressClasses this controller serves.',
-  ),
-  flag(
-    'ingress-class',
-    [],
-    defaultTranslateConfig.ingressClass,
-    'IngressClass name served (also matched by the legacy annotation).',
-  ),
   flag('watch-namespace', [], '(all)', 'Watch Ingresses in this namespace only.'),
   flag('workers', [], '3', 'Ingress groups reconciled concurrently (1 to 64).'),
   flag(
@@ -156,48 +142,6 @@ const flags: readonly FlagSpec[] = [
     [],
     '10h',
     'Reconcile every group at least this often (Go duration, 10s or more).',
-  ),
-  flag(
-    'default-scheme',
-    [],
-    defaultTranslateConfig.defaultScheme,
-    'Scheme when an Ingress sets none: internal or internet-facing.',
-  ),
-  flag(
-    'default-target-type',
-    [],
-    defaultTranslateConfig.defaultTargetType,
-    'Target type when an Ingress sets none: instance or ip.',
-  ),
-  flag(
-    'default-tags',
-    [],
-    '(none)',
-    'Tags on every AWS resource: k=v,k2=v2 (not albatross.dev/ keys).',
-  ),
-  flag(
-    'external-managed-tags',
-    [],
-    '(none)',
-    'Tag keys managed outside the controller: never added, changed or removed (k1,k2).',
-  ),
-  flag(
-    'default-ssl-policy',
-    [],
-    defaultTranslateConfig.defaultSslPolicy,
-    'SSL policy of HTTPS listeners when an Ingress sets none.',
-  ),
-  flag(
-    'node-port-range',
-    [],
-    `${String(DEFAULT_NODE_PORT_RANGE.from)}-${String(DEFAULT_NODE_PORT_RANGE.to)}`,
-    'NodePort range of the cluster: one backend rule per node security group admits it.',
-  ),
-  flag(
-    'rule-order',
-    [],
-    defaultTranslateConfig.ruleOrder,
-    'Listener rule order: specification or reference.',
   ),
   {
     ...flag(
@@ -251,29 +195,6 @@ const flags: readonly FlagSpec[] = [
     'Keep the ACM certificate list of certificate discovery this long (1s or more).',
   ),
   flag(
-    'allowed-certificate-authority-arns',
-    [],
-    '(any issuer)',
-    'Certificate discovery attaches only certificates issued by these private CAs (comma-separated ARNs).',
-  ),
-  {
-    ...flag('enable-wafv2', [], 'true', 'Manage WAFv2 web ACLs (wafv2-acl-arn, wafv2-acl-name).'),
-    type: 'boolean',
-  },
-  {
-    ...flag('enable-waf', [], 'true', 'Manage classic WAF Regional web ACLs (waf-acl-id).'),
-    type: 'boolean',
-  },
-  {
-    ...flag(
-      'enable-shield',
-      [],
-      'true',
-      'Manage Shield Advanced protection (shield-advanced-protection).',
-    ),
-    type: 'boolean',
-  },
-  flag(
     'webhook-port',
     [],
     '9443',
@@ -324,14 +245,6 @@ const flags: readonly FlagSpec[] = [
   ),
 ];
 
-function flag(name: string, extraEnv: readonly string[], def: string, help: string): FlagSpec {
-  return { name, type: 'string', env: [envName(name), ...extraEnv], default: def, help };
-}
-
-function envName(flagName: string): string {
-  return `ALBATROSS_${flagName.toUpperCase().replaceAll('-', '_')}`;
-}
-
 export const CONTROLLER_HELP = [
   'Usage: albatross controller --cluster-name NAME --aws-region REGION [flags]',
   '',
@@ -339,18 +252,10 @@ export const CONTROLLER_HELP = [
   'sync. Every flag may also be given by the environment variable named after it.',
   '',
   'Flags:',
-  ...flags.flatMap((f) => [
-    `  --${f.name}${f.type === 'string' ? ' VALUE' : ''}  [${f.env.join(', ')}]  default: ${f.default}`,
-    `      ${f.help}`,
-  ]),
+  ...flagHelp(flags, true),
   '  -h, --help  Print this help.',
   '',
 ].join('\n');
-
-/** A bad setting, caught in `parseControllerConfig` and returned as a usage error. */
-class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
 
 /** Parses and validates `argv` against `env`; reads nothing else. */
 export function parseControllerConfig(
@@ -359,8 +264,8 @@ export function parseControllerConfig(
   /** The service account's namespace, when running in a pod (the webhook's default). */
   podNamespace?: string,
 ): ArgsResult<ControllerConfig> {
-  let values: Record<string, string | boolean | undefined>;
-  const args = normaliseBooleans(argv);
+  let values: FlagValues;
+  const args = normaliseBooleans(argv, flags);
   if (args instanceof UsageError) return usage(args.message);
   try {
     const options: ParseArgsOptionsConfig = { help: { type: 'boolean', short: 'h' } };
@@ -372,13 +277,13 @@ export function parseControllerConfig(
       allowPositionals: false,
       allowNegative: true,
     });
-    values = parsed.values as Record<string, string | boolean | undefined>;
+    values = parsed.values as FlagValues;
   } catch (err) {
     return usage(parseArgsMessage(err));
   }
   if (values.help === true) return { kind: 'help' };
   try {
-    return { kind: 'ok', options: deepFreeze(build(new Reader(values, env), podNamespace)) };
+    return { kind: 'ok', options: deepFreeze(build(new Reader(values, env, flags), podNamespace)) };
   } catch (err) {
     if (err instanceof UsageError) return usage(err.message);
     throw err;
@@ -402,11 +307,7 @@ function serviceAccountNamespace(): string | undefined {
 }
 
 function build(r: Reader, podNamespace?: string): ControllerConfig {
-  const clusterName = r.required('cluster-name', (v) =>
-    /^[A-Za-z0-9][-A-Za-z0-9_.]{0,62}$/.test(v)
-      ? v
-      : fail("1 to 63 letters, digits, '-', '_' or '.'"),
-  );
+  const translate: TranslateConfig = readTranslateConfig(r, { required: true });
   const region = r.required('aws-region', (v) =>
     /^[a-z]{2}(-[a-z]+)+-\d+$/.test(v) ? v : fail('an AWS region such as us-east-1'),
   );
@@ -414,15 +315,6 @@ function build(r: Reader, podNamespace?: string): ControllerConfig {
     /^vpc-[0-9a-f]{8,17}$/.test(v) ? v : fail('a VPC id such as vpc-0abc12345def67890'),
   );
   const endpoint = r.optional('aws-endpoint', (v) => (isHttpUrl(v) ? v : fail('an http(s) URL')));
-  const controllerName = r.value('controller-name', defaultTranslateConfig.controllerName, (v) =>
-    /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?$/.test(v) &&
-    v.length <= 250
-      ? v
-      : fail('a domain-prefixed path such as example.com/alb'),
-  );
-  const ingressClass = r.value('ingress-class', defaultTranslateConfig.ingressClass, (v) =>
-    isDnsSubdomain(v) ? v : fail('a lower-case DNS subdomain name such as alb'),
-  );
   const watchNamespace = r.optional('watch-namespace', (v) =>
     /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(v) ? v : fail('a namespace name'),
   );
@@ -431,30 +323,6 @@ function build(r: Reader, podNamespace?: string): ControllerConfig {
     return /^\d+$/.test(v) && n >= 1 && n <= 64 ? n : fail('an integer from 1 to 64');
   });
   const syncPeriodMs = r.value('sync-period', 36_000_000, (v) => durationAtLeast(v, 10_000, '10s'));
-  const defaultScheme = r.value('default-scheme', defaultTranslateConfig.defaultScheme, (v) =>
-    v === 'internal' || v === 'internet-facing' ? v : fail('internal or internet-facing'),
-  );
-  const defaultTargetType = r.value(
-    'default-target-type',
-    defaultTranslateConfig.defaultTargetType,
-    (v) => (v === 'instance' || v === 'ip' ? v : fail('instance or ip')),
-  );
-  const defaultTags = r.value('default-tags', {}, parseTags);
-  const externalManagedTags = r.optional('external-managed-tags', parseTagKeys);
-  const overlap = Object.keys(defaultTags).filter((k) => externalManagedTags?.includes(k));
-  if (overlap.length > 0) {
-    throw new UsageError(
-      `--default-tags may not set a key listed in --external-managed-tags, not '${overlap.join(',')}'`,
-    );
-  }
-  const defaultSslPolicy = r.value(
-    'default-ssl-policy',
-    defaultTranslateConfig.defaultSslPolicy,
-    (v) => (/^[A-Za-z0-9-]{1,128}$/.test(v) ? v : fail('an ELB security policy name')),
-  );
-  const ruleOrder = r.value('rule-order', defaultTranslateConfig.ruleOrder, (v) =>
-    v === 'specification' || v === 'reference' ? v : fail('specification or reference'),
-  );
   const leaseDurationMs = r.value('leader-election-lease-duration', 15_000, (v) =>
     durationAtLeast(v, 1000, '1s'),
   );
@@ -501,37 +369,7 @@ function build(r: Reader, podNamespace?: string): ControllerConfig {
   const certificateDiscoveryTtlMs = r.value('certificate-discovery-ttl', 60_000, (v) =>
     durationAtLeast(v, 1000, '1s'),
   );
-  const allowedCertificateAuthorityArns = r.value<readonly string[]>(
-    'allowed-certificate-authority-arns',
-    [],
-    (v) => {
-      const arns = v
-        .split(',')
-        .map((a) => a.trim())
-        .filter((a) => a !== '');
-      return arns.length > 0 &&
-        arns.every((a) =>
-          /^arn:aws[a-z-]*:acm-pca:[a-z0-9-]+:\d{12}:certificate-authority\/[\w-]+$/.test(a),
-        )
-        ? arns
-        : fail(
-            'comma-separated AWS Private CA ARNs such as arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/0123abcd-…',
-          );
-    },
-  );
-  const addons = {
-    wafv2: r.boolean('enable-wafv2', true),
-    waf: r.boolean('enable-waf', true),
-    shield: r.boolean('enable-shield', true),
-  };
-  const nodePortRange = r.value('node-port-range', DEFAULT_NODE_PORT_RANGE, (v) => {
-    const m = /^(\d{1,5})-(\d{1,5})$/.exec(v);
-    const from = Number(m?.[1]);
-    const to = Number(m?.[2]);
-    return m !== null && from >= 1 && from <= to && to <= 65535
-      ? { from, to }
-      : fail('a port range FROM-TO, 1 ≤ FROM ≤ TO ≤ 65535');
-  });
+  const nodePortRange = readNodePortRange(r);
   const webhook = buildWebhook(r, podNamespace);
   const digestKeySecret = {
     namespace:
@@ -545,19 +383,7 @@ function build(r: Reader, podNamespace?: string): ControllerConfig {
     ),
   };
   return {
-    translate: {
-      clusterName,
-      controllerName,
-      ingressClass,
-      defaultScheme,
-      defaultTargetType,
-      defaultTags,
-      defaultSslPolicy,
-      ruleOrder,
-      ...(externalManagedTags === undefined ? {} : { externalManagedTags }),
-      ...(allowedCertificateAuthorityArns.length > 0 ? { allowedCertificateAuthorityArns } : {}),
-      addons,
-    },
+    translate,
     aws: {
       region,
       ...(vpcId !== undefined ? { vpcId } : {}),
@@ -615,130 +441,11 @@ function buildWebhook(r: Reader, podNamespace: string | undefined): WebhookConfi
   };
 }
 
-/** Reads one setting from the flag or its variables, naming its source in any error. */
-class Reader {
-  readonly #values: Record<string, string | boolean | undefined>;
-  readonly #env: Env;
-
-  constructor(values: Record<string, string | boolean | undefined>, env: Env) {
-    this.#values = values;
-    this.#env = env;
-  }
-
-  value<T>(name: string, def: T, parse: (raw: string) => T): T {
-    const found = this.#lookup(name);
-    return found === undefined ? def : this.#parse(name, found, parse);
-  }
-
-  optional<T>(name: string, parse: (raw: string) => T): T | undefined {
-    const found = this.#lookup(name);
-    return found === undefined ? undefined : this.#parse(name, found, parse);
-  }
-
-  required<T>(name: string, parse: (raw: string) => T): T {
-    const found = this.#lookup(name);
-    if (found === undefined) {
-      const spec = specOf(name);
-      throw new UsageError(`--${name} is required (or set ${spec.env.join(' or ')})`);
-    }
-    return this.#parse(name, found, parse);
-  }
-
-  boolean(name: string, def: boolean): boolean {
-    const given = this.#values[name];
-    if (typeof given === 'boolean') return given;
-    const found = this.#lookup(name);
-    if (found === undefined) return def;
-    return this.#parse(name, found, (v) => {
-      if (/^(true|1|yes)$/i.test(v)) return true;
-      if (/^(false|0|no)$/i.test(v)) return false;
-      return fail('true or false');
-    });
-  }
-
-  #lookup(name: string): { readonly raw: string; readonly source: string } | undefined {
-    const given = this.#values[name];
-    if (typeof given === 'string') return { raw: given, source: `--${name}` };
-    for (const variable of specOf(name).env) {
-      const raw = this.#env[variable];
-      // An empty variable is how a Deployment template leaves a setting out.
-      if (raw !== undefined && raw !== '') return { raw, source: `${variable} (--${name})` };
-    }
-    return undefined;
-  }
-
-  #parse<T>(name: string, found: { raw: string; source: string }, parse: (raw: string) => T): T {
-    try {
-      return parse(found.raw);
-    } catch (err) {
-      if (!(err instanceof Allowed)) throw err;
-      throw new UsageError(`${found.source} must be ${err.allowed}, not '${found.raw}'`);
-    }
-  }
-}
-
-/** What a value parser allows; `Reader` turns it into the one-line message. */
-class Allowed extends Error {
-  override readonly name = 'Allowed';
-  readonly allowed: string;
-  constructor(allowed: string) {
-    super(allowed);
-    this.allowed = allowed;
-  }
-}
-
-function fail(allowed: string): never {
-  throw new Allowed(allowed);
-}
-
-function specOf(name: string): FlagSpec {
-  const spec = flags.find((f) => f.name === name);
-  if (spec === undefined) throw new Error(`no flag --${name}`);
-  return spec;
-}
-
 function durationAtLeast(v: string, minimumMs: number, minimumText: string): number {
   const ms = parseDuration(v);
   return ms !== undefined && ms >= minimumMs
     ? ms
     : fail(`a duration of ${minimumText} or more, such as 30s, 5m or 1h`);
-}
-
-const reservedTagPrefix = 'albatross.dev/';
-
-function parseTags(v: string): Readonly<Record<string, string>> {
-  const tags: Record<string, string> = {};
-  for (const pair of v.split(',')) {
-    const eq = pair.indexOf('=');
-    const key = eq < 0 ? pair.trim() : pair.slice(0, eq).trim();
-    const value = eq < 0 ? '' : pair.slice(eq + 1).trim();
-    if (eq < 0 || key === '') fail('comma-separated key=value pairs such as team=web,env=prod');
-    if (key.startsWith(reservedTagPrefix)) {
-      fail(`tags whose keys do not start with ${reservedTagPrefix} (the ownership tags)`);
-    }
-    if (key.toLowerCase().startsWith('aws:')) fail('tags whose keys do not start with aws:');
-    if (key.length > 128 || value.length > 256) {
-      fail('tags with keys of at most 128 and values of at most 256 characters');
-    }
-    if (Object.hasOwn(tags, key)) fail(`key=value pairs with distinct keys ('${key}' repeats)`);
-    tags[key] = value;
-  }
-  return tags;
-}
-
-function parseTagKeys(v: string): readonly string[] {
-  const keys = v
-    .split(',')
-    .map((k) => k.trim())
-    .filter((k) => k !== '');
-  if (keys.length === 0) fail('a comma-separated list of tag keys such as CostCenter,Owner');
-  for (const key of keys) {
-    if (key.startsWith(reservedTagPrefix)) {
-      fail(`tag keys that do not start with ${reservedTagPrefix} (the ownership tags)`);
-    }
-    if (key.length > 128) fail('tag keys of at most 128 characters');
-  }
-  return [...new Set(keys)];
 }
 
 function parseAddress(v: string): ListenAddress {
@@ -751,10 +458,6 @@ function parseAddress(v: string): ListenAddress {
   return { host, port };
 }
 
-function isDnsSubdomain(v: string): boolean {
-  return v.length <= 253 && /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(v);
-}
-
 function isHttpUrl(v: string): boolean {
   try {
     const url = new URL(v);
@@ -762,26 +465,6 @@ function isHttpUrl(v: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** `--flag=false` and `--flag=true` for boolean flags, as Go programs accept them. */
-function normaliseBooleans(argv: readonly string[]): string[] | UsageError {
-  const booleans = new Set(flags.filter((f) => f.type === 'boolean').map((f) => f.name));
-  const out: string[] = [];
-  for (const arg of argv) {
-    const match = /^--([a-z0-9-]+)=(.*)$/.exec(arg);
-    const name = match?.[1] ?? '';
-    if (match === null || !booleans.has(name)) {
-      out.push(arg);
-      continue;
-    }
-    const value = (match[2] ?? '').toLowerCase();
-    if (value !== 'true' && value !== 'false') {
-      return new UsageError(`--${name} must be true or false, not '${match[2] ?? ''}'`);
-    }
-    out.push(value === 'true' ? `--${name}` : `--no-${name}`);
-  }
-  return out;
 }
 
 function parseArgsMessage(err: unknown): string {
@@ -807,12 +490,4 @@ function parseArgsMessage(err: unknown): string {
 
 function usage(message: string): ArgsResult<ControllerConfig> {
   return { kind: 'usage-error', message: `albatross controller: ${message}` };
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    for (const inner of Object.values(value)) deepFreeze(inner);
-    Object.freeze(value);
-  }
-  return value;
 }

@@ -1,5 +1,5 @@
 /**
- * The add-on annotations: `wafv2-acl-arn`, `wafv2-acl-name`, `waf-acl-id`,
+ * The add-on annotations: `wafv2-acl-arn`, `wafv2-acl-name`, `waf-acl-id` (or `web-acl-id`),
  * `shield-advanced-protection`. Absent leaves the ALB's association alone; `none` (WAF)
  * or `false` (Shield) removes it.
  */
@@ -67,7 +67,7 @@ export function readAddonAnnotations(
   }
   return {
     wafv2,
-    wafRegional: readAnnotation(annotations, albAnnotation('waf-acl-id'), parseWafAclId, errors),
+    wafRegional: readAnnotation(annotations, wafAclIdField(annotations), parseWafAclId, errors),
     shieldAdvanced: readAnnotation(
       annotations,
       albAnnotation('shield-advanced-protection'),
@@ -75,4 +75,18 @@ export function readAddonAnnotations(
       errors,
     ),
   };
+}
+
+/**
+ * `waf-acl-id`, or else its deprecated name `web-acl-id`, which the reference still reads
+ * (manifests from its v1 days carry it).
+ */
+function wafAclIdField(annotations: AnnotationMap | undefined): string {
+  const current = albAnnotation('waf-acl-id');
+  const legacy = albAnnotation('web-acl-id');
+  return annotations !== undefined &&
+    !Object.hasOwn(annotations, current) &&
+    Object.hasOwn(annotations, legacy)
+    ? legacy
+    : current;
 }

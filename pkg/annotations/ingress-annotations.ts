@@ -47,6 +47,7 @@ import { parseBool } from './primitives.ts';
 import { readTargetGroupAnnotationsOf } from './target-group.ts';
 import type { TargetGroupAnnotations } from './target-group.ts';
 import { parseTransforms } from './transforms.ts';
+import { readUnsupportedAnnotations } from './unsupported.ts';
 
 export interface RewriteTarget {
   /** The annotation it came from. */
@@ -141,6 +142,7 @@ export function readIngressAnnotations(annotations: AnnotationMap | undefined): 
   const targetGroup = readTargetGroupAnnotationsOf(annotations, errors);
   const auth = readAuthAnnotations(annotations);
   errors.push(...auth.errors);
+  readUnsupportedAnnotations(annotations, errors);
   return {
     value: {
       scheme: read('scheme', parseScheme),

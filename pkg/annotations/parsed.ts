@@ -15,6 +15,8 @@ export interface AnnotationError {
   readonly value: string;
   /** What is wrong and what is allowed. */
   readonly message: string;
+  /** A remark that freezes nothing (e.g. an annotation without effect). @default 'error' */
+  readonly severity?: 'warning';
 }
 
 export type Parser<T> = (raw: string) => Parsed<T>;

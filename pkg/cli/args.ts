@@ -3,18 +3,26 @@
  * A usage error is one line naming the flag, returned (not thrown) so the command exits 2.
  */
 import { parseArgs } from 'node:util';
+import type { TranslateConfig } from '../translate/env.ts';
+import { deepFreeze, normaliseBooleans, Reader, UsageError } from './flag-reader.ts';
+import { readNodePortRange, readTranslateConfig, STACK_FLAGS } from './translate-flags.ts';
+import type { NodePortRange } from '../plan/index.ts';
 
 export type OutputFormat = 'json' | 'text';
-export type RuleOrder = 'specification' | 'reference';
+export type RuleOrder = TranslateConfig['ruleOrder'];
 
 export interface PlanOptions {
   readonly files: readonly string[];
-  /** @default 'default' */
-  readonly clusterName: string;
   /** @default 'text' on a terminal, 'json' otherwise */
   readonly output: OutputFormat;
-  /** @default 'specification' */
-  readonly ruleOrder: RuleOrder;
+  /**
+   * The controller's settings that change the stack (STACK_FLAGS), read by the
+   * controller's own reader from the flags only: a plan depends on nothing unseen.
+   * The cluster name defaults to DEFAULT_CLUSTER_NAME.
+   */
+  readonly translate: TranslateConfig;
+  /** `--node-port-range`: what the backend rules of instance targets open. */
+  readonly nodePortRange: NodePortRange;
 }
 
 export interface ConvertOptions {
@@ -29,19 +37,18 @@ export type ArgsResult<T> =
 /** Cluster name used offline when none is given; it only feeds names and tags. */
 export const DEFAULT_CLUSTER_NAME = 'default';
 
-const CLUSTER_NAME = /^[A-Za-z0-9][-A-Za-z0-9_.]{0,62}$/;
-
 export function parsePlanArgs(
   command: string,
   argv: readonly string[],
   stdoutIsTTY: boolean,
 ): ArgsResult<PlanOptions> {
-  const parsed = parse(command, argv, {
+  const args = normaliseBooleans(argv, STACK_FLAGS);
+  if (args instanceof UsageError) return usage(command, args.message);
+  const parsed = parse(command, args, {
     filename: { type: 'string', short: 'f', multiple: true },
-    'cluster-name': { type: 'string' },
     output: { type: 'string', short: 'o' },
-    'rule-order': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
+    ...Object.fromEntries(STACK_FLAGS.map((f) => [f.name, { type: f.type }])),
   });
   if (parsed.kind !== 'ok') return parsed;
   const values = parsed.values;
@@ -54,21 +61,23 @@ export function parsePlanArgs(
   if (output !== 'json' && output !== 'text') {
     return usage(command, `--output must be json or text, not '${String(output)}'`);
   }
-  const ruleOrder = values['rule-order'] ?? 'specification';
-  if (ruleOrder !== 'specification' && ruleOrder !== 'reference') {
-    return usage(
-      command,
-      `--rule-order must be specification or reference, not '${String(ruleOrder)}'`,
-    );
+  const flags = Object.fromEntries(
+    STACK_FLAGS.map((f) => {
+      const value = values[f.name];
+      return [f.name, Array.isArray(value) ? undefined : value];
+    }),
+  );
+  const reader = new Reader(flags, {}, STACK_FLAGS);
+  let translate: TranslateConfig;
+  let nodePortRange: NodePortRange;
+  try {
+    translate = readTranslateConfig(reader, { default: DEFAULT_CLUSTER_NAME });
+    nodePortRange = readNodePortRange(reader);
+  } catch (error) {
+    if (error instanceof UsageError) return usage(command, error.message);
+    throw error;
   }
-  const clusterName = values['cluster-name'] ?? DEFAULT_CLUSTER_NAME;
-  if (typeof clusterName !== 'string' || !CLUSTER_NAME.test(clusterName)) {
-    return usage(
-      command,
-      `--cluster-name must be 1 to 63 letters, digits, '-', '_' or '.', not '${String(clusterName)}'`,
-    );
-  }
-  return { kind: 'ok', options: Object.freeze({ files, clusterName, output, ruleOrder }) };
+  return { kind: 'ok', options: deepFreeze({ files, output, translate, nodePortRange }) };
 }
 
 export function parseConvertArgs(
@@ -106,6 +115,7 @@ function parse(
       options,
       strict: true,
       allowPositionals: true,
+      allowNegative: true,
     });
     const stray = positionals[0];
     if (stray !== undefined) {

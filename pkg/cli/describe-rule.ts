@@ -57,14 +57,19 @@ export function describeAction(
           return weighted ? `${name} (weight ${t.Weight ?? 1})` : name;
         })
         .join(', ');
-      const sticky = action.ForwardConfig?.TargetGroupStickinessConfig?.Enabled === true;
-      return `forward to ${to}${sticky ? ', sticky' : ''}`;
+      const stickiness = action.ForwardConfig?.TargetGroupStickinessConfig;
+      const sticky =
+        stickiness?.Enabled === true
+          ? `, sticky${stickiness.DurationSeconds === undefined ? '' : ` ${stickiness.DurationSeconds}s`}`
+          : '';
+      return `forward to ${to}${sticky}`;
     }
     case 'fixed-response': {
       const config = action.FixedResponseConfig;
       const body =
         config?.MessageBody === undefined ? '' : ` ${JSON.stringify(config.MessageBody)}`;
-      return `fixed-response ${config?.StatusCode ?? '?'}${body}`;
+      const type = config?.ContentType === undefined ? '' : ` ${config.ContentType}`;
+      return `fixed-response ${config?.StatusCode ?? '?'}${type}${body}`;
     }
     case 'redirect': {
       const r = action.RedirectConfig;

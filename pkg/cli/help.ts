@@ -1,4 +1,7 @@
 /** Usage texts, printed by `--help` and kept next to the flags they describe. */
+import { DEFAULT_CLUSTER_NAME } from './args.ts';
+import { flagHelp } from './flag-reader.ts';
+import { STACK_FLAGS } from './translate-flags.ts';
 
 export const TOP_HELP = `albatross: a Kubernetes Ingress controller that provisions AWS Application Load Balancers
 
@@ -12,21 +15,30 @@ Usage:
   albatross COMMAND --help
 `;
 
-export const PLAN_HELP = `Usage: albatross plan -f PATH... [--cluster-name NAME] [--output json|text] [--rule-order specification|reference]
+export const PLAN_HELP = `Usage: albatross plan -f PATH... [--output json|text] [controller flags]
 
 Reads Kubernetes manifests (Ingress, IngressClass, IngressClassParams, Namespace,
-Service, EndpointSlice, Node) and shows, for every IngressGroup, the ALB, listeners, rules, target
-groups and security groups Albatross would build, and the changes to create them in an
-empty account. Needs no cluster and no AWS account.
+Service, EndpointSlice, Node, TargetGroupBinding) and shows, for every IngressGroup, the
+ALB, listeners, rules, target groups and security groups Albatross would build, and the
+changes to create them in an empty account. Needs no cluster and no AWS account.
 
 Flags:
   -f, --filename PATH     a file, a directory (read recursively: *.yaml, *.yml, *.json)
                           or - for stdin; repeatable
-      --cluster-name NAME feeds resource names and ownership tags (default: default)
   -o, --output FORMAT     text (default on a terminal) or json (default otherwise)
-      --rule-order ORDER  specification (Ingress specification precedence, default) or
-                          reference (aws-load-balancer-controller's manifest order)
   -h, --help
+
+The controller's flags that change what it builds, read and checked as the controller
+reads them (give the ones your cluster's controller runs with; environment variables
+are not read):
+${flagHelp(
+  STACK_FLAGS.map((f) =>
+    f.name === 'cluster-name'
+      ? { ...f, default: DEFAULT_CLUSTER_NAME, help: 'Feeds resource names and ownership tags.' }
+      : f,
+  ),
+  false,
+).join('\n')}
 
 Without Node or EndpointSlice objects, targets are shown as unknown. Without an
 IngressClass, the class 'alb' of controller albatross.dev/alb is assumed to exist and be

@@ -18,6 +18,9 @@ import { convertLegacyIngress, isLegacyIngress } from '../ingress/index.ts';
 import type { Problem } from '../model/index.ts';
 import type { TargetGroupBindingObject } from '../translate/target-group-binding.ts';
 import type { ManifestDocument } from './manifests.ts';
+import { MANIFEST_SHAPES } from './manifest-shapes.ts';
+import type { ShapeProblem } from './narrow.ts';
+import { narrow, withoutNulls } from './narrow.ts';
 
 export interface Inventory {
   readonly ingresses: readonly V1Ingress[];
@@ -115,24 +118,26 @@ export function buildInventory(documents: readonly ManifestDocument[]): Inventor
     map.set(key, value);
   };
 
-  for (const { source, object } of documents) {
-    const kind = typeof object.kind === 'string' ? object.kind : '';
+  for (const { source, object: read } of documents) {
+    const kind = typeof read.kind === 'string' ? read.kind : '';
+    const checked = checkedManifest(kind, read);
+    if (checked === undefined) {
+      const label = kind === '' ? '(no kind)' : kind;
+      ignored.set(label, (ignored.get(label) ?? 0) + 1);
+      continue;
+    }
+    problems.push(...checked.problems);
+    if (checked.note !== undefined) problems.push(checked.note);
+    const object = checked.object;
+    if (object === undefined) continue;
     if (READ_KINDS.has(kind) && nameOf(object) === '') {
       problems.push(unnamed(source, kind, metadataOf(object).name));
       continue;
     }
     switch (kind) {
       case 'Ingress': {
-        let ingress: V1Ingress;
         const namespaced = withNamespace(object);
-        if (isLegacyIngress(namespaced)) {
-          const converted = convertLegacyIngress(namespaced);
-          problems.push(converted.note);
-          ingress = converted.ingress;
-        } else {
-          ingress = plain(namespaced) as V1Ingress;
-        }
-        keep(ingresses, kind, namespacedKey(namespaced), ingress, source);
+        keep(ingresses, kind, namespacedKey(namespaced), plain(namespaced) as V1Ingress, source);
         break;
       }
       case 'IngressClass':
@@ -184,10 +189,6 @@ export function buildInventory(documents: readonly ManifestDocument[]): Inventor
       case 'Node':
         keep(nodes, kind, nameOf(object), plain(object) as V1Node, source);
         break;
-      default: {
-        const label = kind === '' ? '(no kind)' : kind;
-        ignored.set(label, (ignored.get(label) ?? 0) + 1);
-      }
     }
   }
 
@@ -213,4 +214,65 @@ export function buildInventory(documents: readonly ManifestDocument[]): Inventor
     problems,
     notes,
   };
+}
+
+interface CheckedManifest {
+  /** `undefined`: refused, as the API server would refuse it (see `problems`). */
+  readonly object: Json | undefined;
+  readonly problems: readonly Problem[];
+  /** A beta Ingress converted to v1. */
+  readonly note?: Problem;
+}
+
+/**
+ * The one place a document read from a file becomes an object of its kind: nulls are
+ * absent, a beta Ingress is converted, and a field of the wrong type (or no name) refuses
+ * the object with a problem per field. `undefined`: a kind the planner does not read.
+ */
+function checkedManifest(kind: string, read: Json): CheckedManifest | undefined {
+  const shape = Object.hasOwn(MANIFEST_SHAPES, kind) ? MANIFEST_SHAPES[kind] : undefined;
+  if (shape === undefined) return undefined;
+  let object = withoutNulls(read) as Json;
+  let note: Problem | undefined;
+  if (kind === 'Ingress' && isLegacyIngress(object)) {
+    const converted = convertLegacyIngress(object);
+    note = converted.note;
+    object = plain(converted.ingress as Json) as Json;
+  }
+  const found: ShapeProblem[] = [];
+  const narrowed = narrow(object, shape, '', found) as Json;
+  const name = metadataOf(narrowed).name;
+  if (typeof name !== 'string' || name === '') {
+    found.push({
+      field: 'metadata.name',
+      value: name === undefined ? '' : JSON.stringify(name),
+      message: 'metadata.name: required; every object needs a name',
+    });
+  }
+  if (found.length === 0) return { object: narrowed, problems: [], ...(note ? { note } : {}) };
+  const subject = subjectOf(kind, metadataOf(narrowed));
+  return {
+    object: undefined,
+    problems: found.map((p) => ({
+      ingress: subject,
+      field: p.field,
+      value: p.value,
+      message: `${p.message} (the API server would refuse this ${kind}: it is left out of the plan)`,
+      severity: 'error',
+    })),
+  };
+}
+
+const CLUSTER_SCOPED = new Set(['IngressClass', 'IngressClassParams', 'Namespace', 'Node']);
+
+/** An Ingress by its key, as every other problem names it; any other object by kind and key. */
+function subjectOf(kind: string, metadata: Json): string {
+  const name =
+    typeof metadata.name === 'string' && metadata.name !== '' ? metadata.name : '(no name)';
+  if (CLUSTER_SCOPED.has(kind)) return `${kind} ${name}`;
+  const namespace =
+    typeof metadata.namespace === 'string' && metadata.namespace !== ''
+      ? metadata.namespace
+      : 'default';
+  return kind === 'Ingress' ? `${namespace}/${name}` : `${kind} ${namespace}/${name}`;
 }

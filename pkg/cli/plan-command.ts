@@ -2,8 +2,6 @@
  * `albatross plan`: manifests in, stacks and plan out. I/O at the edges only. The core
  * (translate and plan) is passed in: `defaultPlanCore` from `./core.ts` in the program.
  */
-import type { TranslateConfig } from '../translate/env.ts';
-import { defaultTranslateConfig } from '../translate/env.ts';
 import { parsePlanArgs } from './args.ts';
 import { PLAN_HELP } from './help.ts';
 import { buildInventory } from './inventory.ts';
@@ -35,15 +33,11 @@ export async function runPlan(
     return 2;
   }
   const inventory = buildInventory(sources.documents);
-  const config: TranslateConfig = {
-    ...defaultTranslateConfig,
-    clusterName: options.clusterName,
-    ruleOrder: options.ruleOrder,
-  };
   const report = planInventory(
     { ...inventory, notes: [...sources.notes, ...inventory.notes] },
-    config,
+    options.translate,
     core,
+    options.nodePortRange,
   );
   for (const note of report.notes) io.stderr(`note: ${note}\n`);
   io.stdout(options.output === 'json' ? renderPlanJson(report) : renderPlanText(report));

@@ -8,6 +8,7 @@ import type { IngressGroup } from '../ingress/index.ts';
 import { DEFAULT_CLASS_ANNOTATION, groupIngresses, ingressKeyOf } from '../ingress/index.ts';
 import type { ClassParamsInput } from '../ingress/index.ts';
 import type { Change, Problem, Stack } from '../model/index.ts';
+import type { NodePortRange } from '../plan/index.ts';
 import type { Env, TranslateConfig } from '../translate/env.ts';
 import type { Inventory } from './inventory.ts';
 import type { BindingPlan } from './plan-bindings.ts';
@@ -41,12 +42,15 @@ export interface PlanReport {
   readonly problems: readonly Problem[];
   /** Remarks about the input (assumptions made, objects ignored); not about an Ingress. */
   readonly notes: readonly string[];
+  /** What backend rules of instance targets open (`--node-port-range`). @default 30000-32767 */
+  readonly nodePortRange?: NodePortRange;
 }
 
 export function planInventory(
   inventory: Inventory,
   config: TranslateConfig,
   core: PlanCore,
+  nodePortRange?: NodePortRange,
 ): PlanReport {
   const notes = [...inventory.notes];
   let ingressClasses = inventory.ingressClasses;
@@ -103,7 +107,14 @@ export function planInventory(
   }
   const bindings = planBindings(inventory);
   problems.add(bindings.problems);
-  return { stacks, changes, bindings: bindings.bindings, problems: problems.list(), notes };
+  return {
+    stacks,
+    changes,
+    bindings: bindings.bindings,
+    problems: problems.list(),
+    notes,
+    ...(nodePortRange === undefined ? {} : { nodePortRange }),
+  };
 }
 
 function assumedIngressClass(config: TranslateConfig): V1IngressClass {

@@ -6,7 +6,9 @@
  * Beyond the fixed shape, and only where it adds meaning: each change carries `stack`
  * (resource ids repeat across stacks), a listener its `certificates`/`sslPolicy` when
  * HTTPS, a rule its `transforms` when it has any, and a stack its `frozenMembers` when
- * some member is frozen.
+ * some member is frozen. Everything apply sends to AWS is in it: target groups carry
+ * their attributes, tags and protocol version, listeners and rules their tags, and a
+ * stack its `backendRules` when it has any.
  */
 import type { Listener, ListenerRule, Stack } from '../model/index.ts';
 import type { BindingPlan } from './plan-bindings.ts';
@@ -49,13 +51,20 @@ function stackJson(stack: Stack) {
       name: tg.name,
       targetType: tg.targetType,
       protocol: tg.protocol,
+      protocolVersion: tg.protocolVersion,
+      ipAddressType: tg.ipAddressType,
       port: tg.port,
       ipAddressType: tg.ipAddressType,
       healthCheck: tg.healthCheck,
+      attributes: tg.attributes,
+      tags: tg.tags,
+      ...(tg.targetControlPort === undefined ? {} : { targetControlPort: tg.targetControlPort }),
+      ...(tg.multiCluster === undefined ? {} : { multiCluster: tg.multiCluster }),
       service: tg.service,
       targets: tg.targets,
     })),
     securityGroups: stack.securityGroups,
+    ...(stack.backendRules.length > 0 ? { backendRules: stack.backendRules } : {}),
     ...(stack.addons === undefined ? {} : { addons: stack.addons }),
   };
 }
@@ -73,12 +82,14 @@ function listenerJson(listener: Listener, rules: readonly ListenerRule[]) {
       ? {}
       : { mutualAuthentication: listener.mutualAuthentication }),
     ...(Object.keys(listener.attributes).length > 0 ? { attributes: listener.attributes } : {}),
+    tags: listener.tags,
     defaultActions: listener.defaultActions.map(redactAction),
     rules: rulesOf(listener, rules).map((rule) => ({
       priority: rule.priority,
       conditions: rule.conditions,
       actions: rule.actions.map(redactAction),
       ...(rule.transforms.length > 0 ? { transforms: rule.transforms } : {}),
+      tags: rule.tags,
     })),
   };
 }

@@ -3,6 +3,9 @@
  * `terraform plan`. Per group: the ALB, each listener with its rules in priority order
  * (conditions → actions), the target groups and their targets, the security groups; then
  * the changes marked `+` create, `~` update, `±` replace, `-` delete; then the problems.
+ * Every field of the stack that apply sends to AWS is shown: a reviewed plan is what will
+ * be applied (render-text-completeness.test.ts walks the model to hold this).
+ * Tags shared by every resource of the stack are shown once, per resource only the rest.
  * Pure: report in, text out.
  */
 import type {
@@ -12,10 +15,18 @@ import type {
   SecurityGroup,
   SecurityGroupIngress,
   Stack,
+  Tags,
   TargetGroup,
 } from '../model/index.ts';
 import { showSubnetTags } from '../model/index.ts';
-import { renderChange } from '../plan/index.ts';
+import { TAG_INGRESS, TAG_RESOURCE } from '../naming/index.ts';
+import type { NodePortRange } from '../plan/index.ts';
+import {
+  DEFAULT_NODE_PORT_RANGE,
+  renderChange,
+  stackNeeds,
+  wantedBackendRules,
+} from '../plan/index.ts';
 import { describeActions, describeConditions, describeTransform } from './describe-rule.ts';
 import type { BindingPlan } from './plan-bindings.ts';
 import type { PlanReport, StackChange } from './plan-report.ts';
@@ -26,7 +37,7 @@ export function renderPlanText(report: PlanReport): string {
   if (report.stacks.length === 0 && (report.bindings ?? []).length === 0)
     lines.push('No Ingress of ours in the input: nothing to plan.');
   for (const stack of report.stacks) {
-    lines.push(...stackLines(stack), '');
+    lines.push(...stackLines(stack, report.nodePortRange ?? DEFAULT_NODE_PORT_RANGE), '');
   }
   for (const binding of report.bindings ?? []) lines.push(...bindingLines(binding), '');
   if (report.changes.length > 0) {
@@ -55,7 +66,7 @@ export function renderPlanText(report: PlanReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-function stackLines(stack: Stack): string[] {
+function stackLines(stack: Stack, nodePortRange: NodePortRange): string[] {
   const lines = [`Group ${stack.id}`];
   lines.push(`  members: ${stack.members.length === 0 ? '(none)' : stack.members.join(', ')}`);
   if (stack.frozenMembers.length > 0) {
@@ -71,7 +82,12 @@ function stackLines(stack: Stack): string[] {
     );
     return lines;
   }
-  lines.push(...loadBalancerLines(stack.loadBalancer));
+  const tags = new StackTags(stack);
+  lines.push(...tags.commonLines());
+  lines.push(
+    ...loadBalancerLines(stack.loadBalancer),
+    ...tags.ownLines(stack.loadBalancer, '    '),
+  );
   const targetGroups = new Map(stack.targetGroups.map((tg) => [tg.id, tg]));
   for (const listener of stack.listeners) {
     const tls =
@@ -89,6 +105,7 @@ function stackLines(stack: Stack): string[] {
     }
     for (const [key, value] of Object.entries(listener.attributes))
       lines.push(`    attribute ${key}=${value}`);
+    lines.push(...tags.ownLines(listener, '    '));
     for (const rule of rulesOf(listener, stack.rules)) {
       lines.push(
         `    ${String(rule.priority).padStart(3)}  ${describeConditions(rule.conditions)}`,
@@ -96,13 +113,92 @@ function stackLines(stack: Stack): string[] {
       for (const transform of rule.transforms)
         lines.push(`         ${describeTransform(transform)}`);
       lines.push(`         → ${describeActions(rule.actions, targetGroups)}    (${rule.member})`);
+      lines.push(...tags.ownLines(rule, '         '));
     }
     lines.push(`    default → ${describeActions(listener.defaultActions, targetGroups)}`);
   }
-  for (const tg of stack.targetGroups) lines.push(...targetGroupLines(tg));
-  for (const sg of stack.securityGroups) lines.push(...securityGroupLines(sg));
+  for (const tg of stack.targetGroups) {
+    lines.push(...targetGroupLines(tg), ...tags.ownLines(tg, '    '));
+  }
+  for (const sg of stack.securityGroups) {
+    lines.push(...securityGroupLines(sg), ...tags.ownLines(sg, '    '));
+  }
+  lines.push(...backendAccessLines(stack, nodePortRange));
   if (stack.addons !== undefined) lines.push(`  add-ons: ${addonsText(stack.addons)}`);
   return lines;
+}
+
+interface Tagged {
+  readonly id: string;
+  readonly tags: Tags;
+  readonly member?: string;
+}
+
+/**
+ * The tags of a stack's resources: those every resource carries with one value are
+ * shown once; the resource tag (the resource's id) and the Ingress tag (the member a
+ * rule or target group comes from) are described there too, since each resource's value
+ * follows from the resource itself.
+ */
+class StackTags {
+  readonly #common: ReadonlyMap<string, string>;
+
+  constructor(stack: Stack) {
+    const all: readonly Tagged[] = [
+      ...(stack.loadBalancer === null ? [] : [stack.loadBalancer]),
+      ...stack.listeners,
+      ...stack.rules,
+      ...stack.targetGroups,
+      ...stack.securityGroups,
+    ];
+    const [first, ...rest] = all;
+    const common = new Map(Object.entries(first?.tags ?? {}));
+    common.delete(TAG_RESOURCE);
+    common.delete(TAG_INGRESS);
+    for (const resource of rest) {
+      for (const [key, value] of common) if (resource.tags[key] !== value) common.delete(key);
+    }
+    this.#common = common;
+  }
+
+  commonLines(): string[] {
+    const shown = [...this.#common].map(([k, v]) => `${k}=${v}`);
+    return [
+      `  tags on every resource: ${[...shown, `${TAG_RESOURCE}=<its id in Changes>`].join(', ')}`,
+      `    and on rules and target groups ${TAG_INGRESS}=<the Ingress they come from>`,
+    ];
+  }
+
+  ownLines(resource: Tagged, indent: string): string[] {
+    const own = Object.entries(resource.tags).filter(
+      ([key, value]) =>
+        this.#common.get(key) !== value &&
+        !(key === TAG_RESOURCE && value === resource.id) &&
+        !(key === TAG_INGRESS && value === resource.member),
+    );
+    return own.length === 0
+      ? []
+      : [`${indent}tags: ${own.map(([k, v]) => `${k}=${v}`).join(', ')}`];
+  }
+}
+
+/** A placeholder for the security group of targets, known only at apply. */
+const TARGETS_GROUP = "the targets' security group (found at apply)";
+
+/**
+ * The rules apply opens on node and pod security groups for this stack, computed by the
+ * code apply uses: instance ports widened to the NodePort range, ranges merged.
+ */
+function backendAccessLines(stack: Stack, nodePortRange: NodePortRange): string[] {
+  const wanted = wantedBackendRules(
+    stackNeeds(stack, () => [TARGETS_GROUP]),
+    nodePortRange,
+  );
+  return wanted.map((rule) => {
+    const ports =
+      rule.fromPort === rule.toPort ? `${rule.fromPort}` : `${rule.fromPort}-${rule.toPort}`;
+    return `  backend access: tcp/${ports} from the shared backend group into ${rule.securityGroupId}`;
+  });
 }
 
 function certificatesText(listener: Listener): string {
@@ -178,11 +274,22 @@ function targetGroupLines(tg: TargetGroup): string[] {
       : tg.targets.length === 0
         ? 'none'
         : tg.targets.map((t) => `${t.id}:${t.port}`).join(', ');
-  return [
-    `  TargetGroup ${tg.name}  ${tg.targetType} ${tg.ipAddressType} ${tg.protocol}:${tg.port}${tg.protocolVersion === 'HTTP1' ? '' : ` ${tg.protocolVersion}`}  ← ${tg.service}`,
-    `    health check: ${hc.protocol} ${hc.port} ${hc.path} every ${hc.intervalSeconds}s, codes ${hc.successCodes}`,
-    `    targets: ${targets}`,
+  const lines = [
+    `  TargetGroup ${tg.name}  ${tg.targetType} ${tg.protocol}:${tg.port} ${tg.protocolVersion} ${tg.ipAddressType}  ← ${tg.service}`,
+    `    health check: ${hc.protocol} ${hc.port} ${hc.path} every ${hc.intervalSeconds}s, timeout ${hc.timeoutSeconds}s, healthy after ${hc.healthyThresholdCount}, unhealthy after ${hc.unhealthyThresholdCount}, codes ${hc.successCodes}`,
   ];
+  const attributes = Object.entries(tg.attributes);
+  if (attributes.length > 0) {
+    lines.push(`    attributes: ${attributes.map(([k, v]) => `${k}=${v}`).join(', ')}`);
+  }
+  if (tg.targetControlPort !== undefined) {
+    lines.push(`    target control port: ${tg.targetControlPort}`);
+  }
+  if (tg.multiCluster === true) {
+    lines.push('    multi-cluster: only targets this cluster registered are ever deregistered');
+  }
+  lines.push(`    targets: ${targets}`);
+  return lines;
 }
 
 function bindingLines(b: BindingPlan): string[] {
@@ -215,7 +322,10 @@ function bindingLines(b: BindingPlan): string[] {
 
 function securityGroupLines(sg: SecurityGroup): string[] {
   const rules = sg.ingress.map(describePermission).join(', ');
-  return [`  SecurityGroup ${sg.name}  inbound ${rules || '(none)'}`];
+  return [
+    `  SecurityGroup ${sg.name}  ${JSON.stringify(sg.description)}`,
+    `    inbound ${rules || '(none)'}`,
+  ];
 }
 
 function describePermission(p: SecurityGroupIngress): string {
@@ -226,7 +336,8 @@ function describePermission(p: SecurityGroupIngress): string {
         ? `tcp/${p.fromPort}`
         : `tcp/${p.fromPort}-${p.toPort}`;
   const source = p.cidrIpv4 ?? p.cidrIpv6 ?? p.prefixListId ?? p.sourceGroupRef ?? '?';
-  return `${ports} from ${source}`;
+  const description = p.description === undefined ? '' : ` ${JSON.stringify(p.description)}`;
+  return `${ports} from ${source}${description}`;
 }
 
 function summaryLine(report: PlanReport): string {

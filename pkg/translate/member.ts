@@ -42,7 +42,9 @@ export function compileMember(
   const own = member.ingress.metadata?.annotations;
   const rawAnnotations = params === undefined ? own : overlayAnnotations(own, params);
   const read = readIngressAnnotations(rawAnnotations);
-  const problems: Problem[] = read.errors.map((e) => problem(key, e.field, e.value, e.message));
+  const problems: Problem[] = read.errors.map((e) =>
+    problem(key, e.field, e.value, e.message, e.severity ?? 'error'),
+  );
   const ann =
     params?.tags === undefined
       ? read.value

@@ -78,16 +78,22 @@ describe('albatross plan', () => {
             ForwardConfig: { TargetGroups: [{ TargetGroupId: 'default/shop:shop-svc:80' }] },
           },
         ],
+        tags: {},
       },
     ]);
+    // The fixed shape, plus everything else apply sends to AWS.
     assert.deepEqual(Object.keys(stack.targetGroups[0] ?? {}), [
       'id',
       'name',
       'targetType',
       'protocol',
+      'protocolVersion',
+      'ipAddressType',
       'port',
       'ipAddressType',
       'healthCheck',
+      'attributes',
+      'tags',
       'service',
       'targets',
     ]);
