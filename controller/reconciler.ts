@@ -498,7 +498,12 @@ export class Reconciler {
       if (needsShrank) await this.#backendAccess(signal, true);
       if (active) this.#needs.set(group.id, { stack, settled: keys });
     }
-    if (stack.loadBalancer === null) dnsName = null;
+    // A group whose every member is frozen wants no load balancer, yet the planner keeps
+    // the one holding them (a deleted IngressClass, missing params): its address stands.
+    const keptLoadBalancer =
+      actual?.loadBalancer != null &&
+      !plan.some((s) => s.kind === 'LoadBalancer' && s.op === 'delete');
+    if (stack.loadBalancer === null && !keptLoadBalancer) dnsName = null;
     if (dnsName === null) this.#withLoadBalancer.delete(group.id);
     else this.#withLoadBalancer.add(group.id);
 

@@ -18,8 +18,8 @@ import type { V1Ingress, V1IngressClass } from '@kubernetes/client-node';
 import type { Problem } from '../model/index.ts';
 import type { ClassParamsInput, ParamsResolution } from './class-params.ts';
 import { resolveClassParams } from './class-params.ts';
-import type { ClassConfig } from './class-selection.ts';
-import { isOurIngress } from './class-selection.ts';
+import type { ClassConfig, ClassVerdict } from './class-selection.ts';
+import { classVerdictOf, DEFAULT_CLASS_ANNOTATION, isOurIngress } from './class-selection.ts';
 import {
   compareStrings,
   finalizerGroupKeys,
@@ -111,6 +111,34 @@ function isActive(
   );
 }
 
+type UnknownClass = Extract<ClassVerdict, { kind: 'unknown' }>;
+
+/** An Ingress of an unknown class still holding our finalizer: kept, not applied, not released. */
+function isHeld(ingress: V1Ingress, verdict: ClassVerdict): verdict is UnknownClass {
+  return (
+    verdict.kind === 'unknown' &&
+    ingress.metadata?.deletionTimestamp == null &&
+    finalizerGroupKeys(ingress).length > 0
+  );
+}
+
+function heldProblem(ingress: V1Ingress, className: string): Problem {
+  const missing =
+    className === ''
+      ? `it names no IngressClass and no IngressClass is the default (${DEFAULT_CLASS_ANNOTATION})`
+      : `IngressClass ${className} does not exist`;
+  return {
+    ingress: ingressKeyOf(ingress),
+    field: 'spec.ingressClassName',
+    value: className,
+    message:
+      `${missing}; the Ingress still holds our finalizer, so its load balancer, listener rules and ` +
+      `target groups are kept as they are and nothing of it changes until the class exists again ` +
+      `(to let it go: delete the Ingress, or give it a class of another controller)`,
+    severity: 'error',
+  };
+}
+
 interface GroupBuilder {
   readonly key: GroupKey;
   readonly members: GroupMember[];
@@ -141,7 +169,17 @@ export function groupIngresses(
 
   for (const ingress of ingresses) {
     const ingressKey = ingressKeyOf(ingress);
-    const active = isActive(ingress, ingressClasses, config);
+    const verdict = classVerdictOf(ingress, ingressClasses, config);
+    if (isHeld(ingress, verdict)) {
+      const order = membershipOf(ingress).order;
+      for (const key of finalizerGroupKeys(ingress)) {
+        const group = groupFor(key);
+        group.members.push({ key: ingressKey, ingress, order });
+        group.problems.push(heldProblem(ingress, verdict.className));
+      }
+      continue;
+    }
+    const active = verdict.kind === 'ours' && ingress.metadata?.deletionTimestamp == null;
     const resolution = active
       ? resolveClassParams(ingress, ingressClasses, classParams)
       : undefined;

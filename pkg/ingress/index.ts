@@ -1,9 +1,10 @@
 /** Class selection, IngressGroups and their finalizers, and the beta Ingress conversion. */
 export type { GroupKey, GroupMember, IngressGroup } from './group.ts';
-export type { ClassConfig } from './class-selection.ts';
+export type { ClassConfig, ClassVerdict } from './class-selection.ts';
 export {
   DEFAULT_CLASS_ANNOTATION,
   LEGACY_CLASS_ANNOTATION,
+  classVerdictOf,
   defaultIngressClass,
   ingressClassOf,
   isOurIngress,
