@@ -198,7 +198,7 @@ describe('IngressClass or IngressClassParams deleted under applied Ingresses', (
     });
     assert.match(warnings[0] ?? '', /^FailedBuildModel: /);
     // AND garbage collection does not take the stack for an orphan
-    assert.deepEqual(await reconciler.collectGarbage(signal), []);
+    assert.deepEqual(await reconciler.orphanKeys(signal), []);
     assert.deepEqual(await footprint(report.dnsName ?? ''), before);
     assert.equal(aws.calls.mutatingCalls(), 0, 'GC wrote nothing');
   }
