@@ -5,7 +5,8 @@
  * Garbage collection rides the queue as one more key, `collect-garbage:`, handed out
  * with the group keys at every resync and on becoming leader: it runs in a worker like
  * any reconcile (so only the leader collects, only on synced caches, and a shutdown
- * drains it), and deletes the stacks of this cluster whose group no longer exists.
+ * drains it), and enqueues the group key of each stack of this cluster whose group no
+ * longer exists; that key's reconcile deletes it (garbage-collection.ts says why).
  * The key contains ':' but does not start with `targets:`, so no group id can equal it.
  *
  * The cluster-level backend rules ride the queue the same way, as `backend-access:`,
@@ -24,6 +25,7 @@ import {
 } from '../pkg/k8s/index.ts';
 import { BindingReconciler } from './binding-reconciler.ts';
 import type { PlugFactory } from './controller-command.ts';
+import { garbageCollection } from './garbage-collection.ts';
 import type { ControllerPlug } from './manager.ts';
 import { processWith } from './manager.ts';
 import { ReadinessGates } from './readiness/readiness-gates.ts';
@@ -95,11 +97,16 @@ export const reconcilerPlug: PlugFactory = async ({ config, kc, aws, log }) => {
     (key, signal) => bindingReconciler.reconcile(key, signal),
     log,
   );
-  const collectGarbage = processWith(async (_key, signal) => {
-    const collected = await reconciler.collectGarbage(signal);
-    if (collected.length > 0) log.info('collected the stacks of deleted groups', { collected });
-    return { changesApplied: collected.length };
-  }, log);
+  // Set by start: workers (and so the sweep) only run once the informers have started.
+  let enqueueKey: ((key: string) => void) | undefined;
+  const collectGarbage = garbageCollection(
+    reconciler,
+    (key) => {
+      if (enqueueKey === undefined) throw new Error('garbage collection before start');
+      enqueueKey(key);
+    },
+    log,
+  );
 
   const backendAccess = processWith(async (_key, signal) => {
     const done = await reconciler.resyncBackendAccess(signal);
@@ -110,6 +117,7 @@ export const reconcilerPlug: PlugFactory = async ({ config, kc, aws, log }) => {
 
   const plug: ControllerPlug = {
     async start(enqueue, signal) {
+      enqueueKey = enqueue;
       wireEvents(caches, mapper, enqueue);
       wireBindingEvents(bindings, caches, enqueue);
       try {

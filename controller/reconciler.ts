@@ -314,28 +314,20 @@ export class Reconciler {
 
   /**
    * The stacks of this cluster that exist in AWS but whose group no longer exists in the
-   * cluster (deleted while the controller was down, finalizer removed by hand): each is
-   * reconciled as an empty group, which deletes it. Only runs on synced caches (an
-   * unsynced cache would make every group look deleted). With `--watch-namespace`, only
-   * implicit groups of that namespace are ours to judge. Returns the work keys collected.
+   * cluster (deleted while the controller was down, finalizer removed by hand), as group
+   * work keys: each, reconciled as an empty group through the queue, is deleted (see
+   * garbage-collection.ts). Only on synced caches (an unsynced cache would make every
+   * group look deleted). With `--watch-namespace`, only implicit groups of that namespace
+   * are ours to judge.
    */
-  async collectGarbage(signal: AbortSignal): Promise<string[]> {
+  async orphanKeys(signal: AbortSignal): Promise<string[]> {
     if (!this.#o.caches.hasSynced()) return [];
     const inAws = await listStacks(this.#deploy(signal));
     const inCluster = new Set(this.#loadGroups().map((g) => g.id));
     const ns = this.#o.watchNamespace;
-    const orphans = inAws.filter((id) => {
-      if (inCluster.has(id)) return false;
-      if (ns === undefined) return true;
-      return id.startsWith(`${ns}/`);
-    });
-    const collected: string[] = [];
-    for (const id of orphans) {
-      signal.throwIfAborted();
-      await this.reconcile(groupWorkKey(id), signal);
-      collected.push(groupWorkKey(id));
-    }
-    return collected;
+    return inAws
+      .filter((id) => !inCluster.has(id) && (ns === undefined || id.startsWith(`${ns}/`)))
+      .map(groupWorkKey);
   }
 
   /**
@@ -522,7 +514,12 @@ export class Reconciler {
       if (needsShrank) await this.#backendAccess(signal, true);
       if (active) this.#needs.set(group.id, { stack, settled: keys });
     }
-    if (stack.loadBalancer === null) dnsName = null;
+    // A group whose every member is frozen wants no load balancer, yet the planner keeps
+    // the one holding them (a deleted IngressClass, missing params): its address stands.
+    const keptLoadBalancer =
+      actual?.loadBalancer != null &&
+      !plan.some((s) => s.kind === 'LoadBalancer' && s.op === 'delete');
+    if (stack.loadBalancer === null && !keptLoadBalancer) dnsName = null;
     if (dnsName === null) this.#withLoadBalancer.delete(group.id);
     else this.#withLoadBalancer.add(group.id);
 

@@ -5,6 +5,15 @@
  * 2. else `spec.ingressClassName` names an IngressClass;
  * 3. else the cluster's default IngressClass (`ingressclass.kubernetes.io/is-default-class`).
  * An IngressClass is ours when its `spec.controller` is our controller name.
+ *
+ * The answer has three outcomes, not two: ours, another controller's, or unknown (the class
+ * named does not exist, or none is named and no class is the default). Unknown is not "not
+ * ours": a class is deleted by `kubectl delete ingressclass`, by an uninstall that removes
+ * it before the controller, by a rename or a GitOps prune, and treating its Ingresses as
+ * someone else's would delete their load balancers. An Ingress of an unknown class that
+ * still holds our finalizer is held where it stands (see grouping.ts); only an Ingress
+ * whose class exists and names another controller, or that is deleted, is let go. The
+ * reference controller refuses the same case (aws-load-balancer-controller#2731).
  */
 import type { V1Ingress, V1IngressClass } from '@kubernetes/client-node';
 
@@ -64,14 +73,38 @@ export function ingressClassOf(
   return defaultIngressClass(ingressClasses);
 }
 
+/** Whose an Ingress is, by its class. */
+export type ClassVerdict =
+  | { readonly kind: 'ours' }
+  | { readonly kind: 'theirs' }
+  | {
+      readonly kind: 'unknown';
+      /** The class the Ingress names; `''` when it names none and no default exists. */
+      readonly className: string;
+    };
+
+/**
+ * Ours, another controller's, or unknown (see the top of this file). The legacy annotation
+ * names a class by value, without an IngressClass object, so it is never unknown.
+ */
+export function classVerdictOf(
+  ingress: V1Ingress,
+  ingressClasses: ReadonlyMap<string, V1IngressClass>,
+  config: ClassConfig,
+): ClassVerdict {
+  const legacy = ingress.metadata?.annotations?.[LEGACY_CLASS_ANNOTATION];
+  if (legacy !== undefined) return { kind: legacy === config.ingressClass ? 'ours' : 'theirs' };
+  const name = ingress.spec?.ingressClassName ?? '';
+  const ingressClass = ingressClassOf(ingress, ingressClasses);
+  if (ingressClass === undefined) return { kind: 'unknown', className: name };
+  return { kind: ingressClass.spec?.controller === config.controllerName ? 'ours' : 'theirs' };
+}
+
 /** Whether this controller manages the Ingress (regardless of deletion). */
 export function isOurIngress(
   ingress: V1Ingress,
   ingressClasses: ReadonlyMap<string, V1IngressClass>,
   config: ClassConfig,
 ): boolean {
-  const legacy = ingress.metadata?.annotations?.[LEGACY_CLASS_ANNOTATION];
-  if (legacy !== undefined) return legacy === config.ingressClass;
-  const ingressClass = ingressClassOf(ingress, ingressClasses);
-  return ingressClass?.spec?.controller === config.controllerName;
+  return classVerdictOf(ingress, ingressClasses, config).kind === 'ours';
 }

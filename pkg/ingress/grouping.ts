@@ -18,8 +18,8 @@ import type { V1Ingress, V1IngressClass } from '@kubernetes/client-node';
 import type { Problem } from '../model/index.ts';
 import type { ClassParamsInput, ParamsResolution } from './class-params.ts';
 import { resolveClassParams } from './class-params.ts';
-import type { ClassConfig } from './class-selection.ts';
-import { isOurIngress } from './class-selection.ts';
+import type { ClassConfig, ClassVerdict } from './class-selection.ts';
+import { classVerdictOf, DEFAULT_CLASS_ANNOTATION, isOurIngress } from './class-selection.ts';
 import {
   compareStrings,
   finalizerGroupKeys,
@@ -111,11 +111,118 @@ function isActive(
   );
 }
 
-interface GroupBuilder {
-  readonly key: GroupKey;
-  readonly members: GroupMember[];
-  readonly inactiveMembers: GroupMember[];
-  readonly problems: Problem[];
+type UnknownClass = Extract<ClassVerdict, { kind: 'unknown' }>;
+
+/** An Ingress of an unknown class still holding our finalizer: kept, not applied, not released. */
+function isHeld(ingress: V1Ingress, verdict: ClassVerdict): verdict is UnknownClass {
+  return (
+    verdict.kind === 'unknown' &&
+    ingress.metadata?.deletionTimestamp == null &&
+    finalizerGroupKeys(ingress).length > 0
+  );
+}
+
+function heldProblem(ingress: V1Ingress, className: string): Problem {
+  const missing =
+    className === ''
+      ? `it names no IngressClass and no IngressClass is the default (${DEFAULT_CLASS_ANNOTATION})`
+      : `IngressClass ${className} does not exist`;
+  return {
+    ingress: ingressKeyOf(ingress),
+    field: 'spec.ingressClassName',
+    value: className,
+    message:
+      `${missing}; the Ingress still holds our finalizer, so its load balancer, listener rules and ` +
+      `target groups are kept as they are and nothing of it changes until the class exists again ` +
+      `(to let it go: delete the Ingress, or give it a class of another controller)`,
+    severity: 'error',
+  };
+}
+
+/**
+ * What one Ingress adds to one group: itself as a member, or as an inactive member, and
+ * the problems grouping found in it. An Ingress's contributions depend on it, the
+ * IngressClasses and the params input only, never on other Ingresses, so an index can
+ * keep them per Ingress and assemble a group from its own Ingresses alone.
+ */
+export interface GroupContribution {
+  readonly groupKey: GroupKey;
+  readonly groupId: string;
+  readonly role: 'member' | 'inactive';
+  readonly member: GroupMember;
+  readonly problems: readonly Problem[];
+}
+
+/** Everything one Ingress adds to the groups (see {@link groupIngresses}). */
+export function contributionsOf(
+  ingress: V1Ingress,
+  ingressClasses: ReadonlyMap<string, V1IngressClass>,
+  config: ClassConfig,
+  classParams?: ClassParamsInput,
+): GroupContribution[] {
+  const ingressKey = ingressKeyOf(ingress);
+  const out: GroupContribution[] = [];
+  const add = (
+    groupKey: GroupKey,
+    role: GroupContribution['role'],
+    member: GroupMember,
+    problems: readonly Problem[],
+  ): void => {
+    out.push({ groupKey, groupId: groupIdOf(groupKey), role, member, problems });
+  };
+  const verdict = classVerdictOf(ingress, ingressClasses, config);
+  if (isHeld(ingress, verdict)) {
+    const order = membershipOf(ingress).order;
+    for (const key of finalizerGroupKeys(ingress)) {
+      add(key, 'member', { key: ingressKey, ingress, order }, [
+        heldProblem(ingress, verdict.className),
+      ]);
+    }
+    return out;
+  }
+  const active = verdict.kind === 'ours' && ingress.metadata?.deletionTimestamp == null;
+  const resolution = active ? resolveClassParams(ingress, ingressClasses, classParams) : undefined;
+  const membership = membershipOf(ingress, resolution);
+  if (active) {
+    const params = resolution?.member;
+    add(
+      membership.key,
+      'member',
+      {
+        key: ingressKey,
+        ingress,
+        order: membership.order,
+        ...(params !== undefined ? { params } : {}),
+      },
+      membership.problems,
+    );
+  }
+  for (const key of finalizerGroupKeys(ingress)) {
+    if (active && sameGroupKey(key, membership.key)) continue;
+    add(key, 'inactive', { key: ingressKey, ingress, order: membership.order }, []);
+  }
+  return out;
+}
+
+/**
+ * One group from the contributions made to it (all with the same group id), ordered as
+ * {@link groupIngresses} orders: members by `group.order`, then `namespace/name`; inactive
+ * members and problems by `namespace/name`, whatever order the contributions come in.
+ */
+export function assembleGroup(contributions: readonly GroupContribution[]): IngressGroup {
+  const first = contributions[0];
+  if (first === undefined) throw new Error('assembleGroup: no contribution');
+  const byIngress = [...contributions].sort((a, b) => compareStrings(a.member.key, b.member.key));
+  return {
+    key: first.groupKey,
+    id: first.groupId,
+    members: byIngress
+      .filter((c) => c.role === 'member')
+      .map((c) => c.member)
+      .sort((a, b) => a.order - b.order || compareStrings(a.key, b.key)),
+    inactiveMembers: byIngress.filter((c) => c.role === 'inactive').map((c) => c.member),
+    problems: byIngress.flatMap((c) => c.problems),
+  };
 }
 
 /**
@@ -128,48 +235,15 @@ export function groupIngresses(
   config: ClassConfig,
   classParams?: ClassParamsInput,
 ): IngressGroup[] {
-  const groups = new Map<string, GroupBuilder>();
-  const groupFor = (key: GroupKey): GroupBuilder => {
-    const id = groupIdOf(key);
-    let group = groups.get(id);
-    if (group === undefined) {
-      group = { key, members: [], inactiveMembers: [], problems: [] };
-      groups.set(id, group);
-    }
-    return group;
-  };
-
+  const groups = new Map<string, GroupContribution[]>();
   for (const ingress of ingresses) {
-    const ingressKey = ingressKeyOf(ingress);
-    const active = isActive(ingress, ingressClasses, config);
-    const resolution = active
-      ? resolveClassParams(ingress, ingressClasses, classParams)
-      : undefined;
-    const membership = membershipOf(ingress, resolution);
-    if (active) {
-      const group = groupFor(membership.key);
-      const params = resolution?.member;
-      group.members.push({
-        key: ingressKey,
-        ingress,
-        order: membership.order,
-        ...(params !== undefined ? { params } : {}),
-      });
-      group.problems.push(...membership.problems);
-    }
-    for (const key of finalizerGroupKeys(ingress)) {
-      if (active && sameGroupKey(key, membership.key)) continue;
-      groupFor(key).inactiveMembers.push({ key: ingressKey, ingress, order: membership.order });
+    for (const c of contributionsOf(ingress, ingressClasses, config, classParams)) {
+      const list = groups.get(c.groupId);
+      if (list === undefined) groups.set(c.groupId, [c]);
+      else list.push(c);
     }
   }
-
   return [...groups.entries()]
     .sort(([a], [b]) => compareStrings(a, b))
-    .map(([id, group]) => ({
-      key: group.key,
-      id,
-      members: group.members.sort((a, b) => a.order - b.order || compareStrings(a.key, b.key)),
-      inactiveMembers: group.inactiveMembers.sort((a, b) => compareStrings(a.key, b.key)),
-      problems: group.problems,
-    }));
+    .map(([, contributions]) => assembleGroup(contributions));
 }

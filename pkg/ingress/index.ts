@@ -1,9 +1,10 @@
 /** Class selection, IngressGroups and their finalizers, and the beta Ingress conversion. */
 export type { GroupKey, GroupMember, IngressGroup } from './group.ts';
-export type { ClassConfig } from './class-selection.ts';
+export type { ClassConfig, ClassVerdict } from './class-selection.ts';
 export {
   DEFAULT_CLASS_ANNOTATION,
   LEGACY_CLASS_ANNOTATION,
+  classVerdictOf,
   defaultIngressClass,
   ingressClassOf,
   isOurIngress,
@@ -26,8 +27,16 @@ export {
   namespaceOf,
   sameGroupKey,
 } from './finalizers.ts';
-export type { Membership } from './grouping.ts';
-export { groupIngresses, groupKeyOf, groupKeysTouchedBy, membershipOf } from './grouping.ts';
+export type { GroupContribution, Membership } from './grouping.ts';
+export {
+  assembleGroup,
+  contributionsOf,
+  groupIngresses,
+  groupKeyOf,
+  groupKeysTouchedBy,
+  membershipOf,
+} from './grouping.ts';
+export { GroupIndex } from './group-index.ts';
 export type { ConvertedIngress } from './legacy.ts';
 export { LEGACY_INGRESS_API_VERSIONS, convertLegacyIngress, isLegacyIngress } from './legacy.ts';
 export type { ClassParamsInput, MemberParams, ParamsResolution } from './class-params.ts';

@@ -47,10 +47,10 @@ function listenerOf(actual: ActualListener): Listener {
   return sslPolicy === undefined ? withMtls : { ...withMtls, sslPolicy };
 }
 
-function usesReplacedGroup(actions: Listener['defaultActions'], replaced: ReadonlySet<string>) {
+function forwardsToAny(actions: Listener['defaultActions'], ids: ReadonlySet<string>) {
   return actions.some((action) =>
     (action.ForwardConfig?.TargetGroups ?? []).some(
-      (tuple) => tuple.TargetGroupId !== undefined && replaced.has(tuple.TargetGroupId),
+      (tuple) => tuple.TargetGroupId !== undefined && ids.has(tuple.TargetGroupId),
     ),
   );
 }
@@ -96,7 +96,15 @@ export function planChanges(
   const frozenGroups = new Set(
     found.targetGroups.filter((group) => frozen.has(group.member)).map((group) => group.id),
   );
-  const keepFoundLoadBalancer = desired.loadBalancer === null && frozenRules.length > 0;
+  // A listener holds a frozen member when one of its rules is the member's, or its default
+  // action forwards to the member's target group (an Ingress with only a default backend).
+  const frozenListenerIds = new Set([
+    ...frozenRules.map((rule) => rule.listenerId),
+    ...found.listeners
+      .filter((listener) => forwardsToAny(listener.defaultActions, frozenGroups))
+      .map((listener) => listener.id),
+  ]);
+  const keepFoundLoadBalancer = desired.loadBalancer === null && frozenListenerIds.size > 0;
   const gone =
     desired.loadBalancer === null ? 'the group has no active member' : 'no longer desired';
 
@@ -335,7 +343,6 @@ export function planChanges(
 
   // Listeners.
   const foundListeners = byId(found.listeners);
-  const frozenListenerIds = new Set(frozenRules.map((rule) => rule.listenerId));
   const listenerIds = new Set<string>();
   for (const want of desired.listeners) {
     listenerIds.add(want.id);
@@ -355,10 +362,7 @@ export function planChanges(
     const diff = listenerDiff(want, have);
     const fields = [...diff.fields];
     const reasons = [...diff.reasons];
-    if (
-      !fields.includes('defaultActions') &&
-      usesReplacedGroup(want.defaultActions, replacedGroups)
-    ) {
+    if (!fields.includes('defaultActions') && forwardsToAny(want.defaultActions, replacedGroups)) {
       fields.push('defaultActions');
       reasons.push('default action forwards to a replaced target group');
     }

@@ -105,7 +105,7 @@ describe('a controller killed mid-apply, then restarted', () => {
     // THEN its garbage collection deletes the orphaned stack
     await third.waitForLine(
       'the garbage collection',
-      (l) => l.msg === 'collected the stacks of deleted groups',
+      (l) => l.msg === 'queued the stacks of deleted groups',
     );
     const view = await eventually('nothing of ours left', async () => {
       const now = await awsView(env);

@@ -1,7 +1,9 @@
 /**
  * `helm install` and `helm uninstall` for real against the test API server, as an
  * operator runs them: the release's objects appear, the chart's CRDs are in place, and
- * uninstalling removes every object, cluster-scoped ones included. Nothing runs the
+ * uninstalling removes every object, cluster-scoped ones included, except the
+ * IngressClass: it is kept (`ingressClass.keepOnUninstall`), so no Ingress is left naming
+ * a class that does not exist, and a reinstall of the release takes it over. Nothing runs the
  * pods (the test control plane has no scheduler or kubelet), so no --wait.
  *
  * The webhook is off here: a real MutatingWebhookConfiguration would be called for
@@ -27,18 +29,14 @@ function status(err: unknown): number | undefined {
 describe('helm chart: helm install and uninstall', () => {
   const testEnv = useTestEnv();
 
-  it('installs the release, then uninstalls every object of it', async () => {
+  it('installs the release, then uninstalls every object of it but the IngressClass', async () => {
     const env = testEnv.env;
     const ns = await env.freshNamespace('chart-install');
     const id = randomBytes(3).toString('hex');
     const fullname = `albatross-${id}`;
     const className = `alb-${id}`;
     const kube = ['--kubeconfig', env.state.kubeconfigFile, '--namespace', ns];
-    const installed = helm([
-      'install',
-      'albatross',
-      chartDir,
-      ...kube,
+    const values = [
       '--set',
       `clusterName=${env.clusterName}`,
       '--set',
@@ -47,7 +45,8 @@ describe('helm chart: helm install and uninstall', () => {
       `ingressClass.name=${className}`,
       '--set',
       'webhook.enabled=false',
-    ]);
+    ];
+    const installed = helm(['install', 'albatross', chartDir, ...kube, ...values]);
     assert.equal(installed.status, 0, installed.stderr);
     assert.match(installed.stdout, /STATUS: deployed/);
     // NOTES.txt speaks to the operator about the class and the credentials.
@@ -78,7 +77,15 @@ describe('helm chart: helm install and uninstall', () => {
     const removed = helm(['uninstall', 'albatross', ...kube]);
     assert.equal(removed.status, 0, removed.stderr);
     await assert.rejects(rbac.readClusterRole({ name: fullname }), (e) => status(e) === 404);
-    await assert.rejects(net.readIngressClass({ name: className }), (e) => status(e) === 404);
+    const kept = await net.readIngressClass({ name: className });
+    assert.equal(kept.spec?.controller, 'albatross.dev/alb');
+    assert.equal(kept.metadata?.uid, cls.metadata?.uid, 'the same IngressClass, never deleted');
+    // A reinstall of the release takes the kept class over, and uninstalls cleanly again.
+    const again = helm(['install', 'albatross', chartDir, ...kube, ...values]);
+    assert.equal(again.status, 0, again.stderr);
+    const reinstalled = helm(['uninstall', 'albatross', ...kube]);
+    assert.equal(reinstalled.status, 0, reinstalled.stderr);
+    await net.deleteIngressClass({ name: className });
     // No garbage collector here: the Deployment object itself is deleted by helm.
     await assert.rejects(
       apps.readNamespacedDeployment({ name: fullname, namespace: ns }),

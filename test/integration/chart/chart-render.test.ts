@@ -300,6 +300,8 @@ describe('helm chart: render', () => {
         undefined,
       );
       assert.equal(cls.spec.parameters, undefined);
+      // helm uninstall leaves the class: see the chart-install test
+      assert.equal(cls.metadata?.annotations?.['helm.sh/resource-policy'], 'keep');
     });
 
     it('limits traffic to the API server, DNS and AWS, and in to its ports', () => {
@@ -513,6 +515,22 @@ describe('helm chart: render', () => {
       const params = only(objects, 'IngressClassParams', 'alb-public');
       assert.deepEqual(params.spec, { scheme: 'internet-facing', group: { name: 'shared' } });
       assert.ok(args(objects).includes('--ingress-class=alb-public'));
+    });
+
+    it('ingressClass.keepOnUninstall false: helm uninstall deletes the class and its params', () => {
+      const objects = render({
+        ingressClass: { keepOnUninstall: false },
+        ingressClassParams: { create: true },
+      });
+      for (const kind of ['IngressClass', 'IngressClassParams']) {
+        const obj = only(objects, kind) as unknown as V1IngressClass;
+        assert.equal(obj.metadata?.annotations?.['helm.sh/resource-policy'], undefined, kind);
+      }
+      const kept = only(render({ ingressClassParams: { create: true } }), 'IngressClassParams');
+      assert.equal(
+        (kept as unknown as V1IngressClass).metadata?.annotations?.['helm.sh/resource-policy'],
+        'keep',
+      );
     });
 
     it('ingressClass.parametersName points at an existing IngressClassParams', () => {

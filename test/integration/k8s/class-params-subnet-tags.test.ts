@@ -16,7 +16,7 @@ import {
 } from '../../env/in-process-reconciler.ts';
 import { useTestEnv } from '../../env/testenv.ts';
 import type { TestEnv } from '../../env/testenv.ts';
-import { eventually, ingress, nodePortService } from './helpers.ts';
+import { eventually, ingress, nodePortService, paramsCrdServing } from './helpers.ts';
 
 const PARAMS = { group: 'elbv2.k8s.aws', version: 'v1beta1', plural: 'ingressclassparams' };
 
@@ -62,16 +62,7 @@ describe('IngressClassParams subnets.tags live', () => {
     await subnet('10.0.213.0/24', 'us-east-1c', { tier: 'db' });
 
     const custom = env.kc.makeApiClient(CustomObjectsApi);
-    // A CRD just established may answer 429 for a moment while its storage starts.
-    await eventually(
-      'the CRD serving',
-      () =>
-        custom.listClusterCustomObject(PARAMS).then(
-          () => true,
-          () => undefined,
-        ),
-      30_000,
-    );
+    await paramsCrdServing(custom);
     harness = await startInProcessReconciler(env, { namespace: ns });
     await custom.createClusterCustomObject({
       ...PARAMS,

@@ -34,7 +34,7 @@ import {
 } from '../../env/in-process-reconciler.ts';
 import { useTestEnv } from '../../env/testenv.ts';
 import type { TestEnv } from '../../env/testenv.ts';
-import { eventually, ingress, nodePortService } from './helpers.ts';
+import { eventually, ingress, nodePortService, paramsCrdServing } from './helpers.ts';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const PARAMS = { group: 'elbv2.k8s.aws', version: 'v1beta1', plural: 'ingressclassparams' };
@@ -65,16 +65,7 @@ describe('IngressClassParams live', () => {
     name = nsA; // unique per run; params and class are cluster-scoped
     groupKey = `${name}-edge`;
     custom = env.kc.makeApiClient(CustomObjectsApi);
-    // A CRD just established may answer 429 for a moment while its storage starts.
-    await eventually(
-      'the CRD serving',
-      () =>
-        custom.listClusterCustomObject(PARAMS).then(
-          () => true,
-          () => undefined,
-        ),
-      30_000,
-    );
+    await paramsCrdServing(custom);
     harness = await startInProcessReconciler(env, { enqueue: (key) => enqueued.push(key) });
     ({ core, net, aws, caches, reconciler } = harness);
     await core.patchNamespace(

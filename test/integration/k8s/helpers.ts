@@ -1,6 +1,11 @@
 /** Small helpers shared by the k8s integration tests. */
 import { setTimeout as delay } from 'node:timers/promises';
-import type { V1EndpointSlice, V1Ingress, V1Service } from '@kubernetes/client-node';
+import type {
+  CustomObjectsApi,
+  V1EndpointSlice,
+  V1Ingress,
+  V1Service,
+} from '@kubernetes/client-node';
 
 /** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
 export async function eventually<T>(
@@ -71,4 +76,24 @@ export function endpointSlice(
     endpoints: addresses.map((a) => ({ addresses: [a], conditions: { ready: true } })),
     ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
   };
+}
+
+/** The IngressClassParams resource, as CustomObjectsApi names it. */
+export const PARAMS_RESOURCE = {
+  group: 'elbv2.k8s.aws',
+  version: 'v1beta1',
+  plural: 'ingressclassparams',
+} as const;
+
+/** A CRD just established may answer 429 for a moment while its storage starts. */
+export async function paramsCrdServing(custom: CustomObjectsApi): Promise<void> {
+  await eventually(
+    'the CRD serving',
+    () =>
+      custom.listClusterCustomObject(PARAMS_RESOURCE).then(
+        () => true,
+        () => undefined,
+      ),
+    30_000,
+  );
 }

@@ -12,7 +12,10 @@ export function ingressClassFrom(yaml: string): V1IngressClass {
   return parsed as V1IngressClass;
 }
 
-/** An Ingress with the given metadata fields; spec with one rule to service `web:80`. */
+/**
+ * An Ingress with the given metadata fields; spec with one rule to service `web:80` at
+ * `path` (default `/`), or only a default backend to it.
+ */
 export function ingress(options: {
   readonly name: string;
   readonly namespace?: string;
@@ -20,7 +23,22 @@ export function ingress(options: {
   readonly className?: string;
   readonly finalizers?: readonly string[];
   readonly deleting?: boolean;
+  readonly path?: string;
+  readonly defaultBackendOnly?: boolean;
 }): V1Ingress {
+  const web = { service: { name: 'web', port: { number: 80 } } };
+  const routing =
+    options.defaultBackendOnly === true
+      ? { defaultBackend: web }
+      : {
+          rules: [
+            {
+              http: {
+                paths: [{ path: options.path ?? '/', pathType: 'Prefix', backend: web }],
+              },
+            },
+          ],
+        };
   const manifest: unknown = {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
@@ -33,19 +51,7 @@ export function ingress(options: {
     },
     spec: {
       ...(options.className === undefined ? {} : { ingressClassName: options.className }),
-      rules: [
-        {
-          http: {
-            paths: [
-              {
-                path: '/',
-                pathType: 'Prefix',
-                backend: { service: { name: 'web', port: { number: 80 } } },
-              },
-            ],
-          },
-        },
-      ],
+      ...routing,
     },
   };
   return manifest as V1Ingress;
