@@ -54,7 +54,6 @@ function stackJson(stack: Stack) {
       protocolVersion: tg.protocolVersion,
       ipAddressType: tg.ipAddressType,
       port: tg.port,
-      ipAddressType: tg.ipAddressType,
       healthCheck: tg.healthCheck,
       attributes: tg.attributes,
       tags: tg.tags,
