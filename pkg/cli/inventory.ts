@@ -49,17 +49,6 @@ type Json = Readonly<Record<string, unknown>>;
 
 const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
-const READ_KINDS: ReadonlySet<string> = new Set([
-  'Ingress',
-  'IngressClass',
-  'IngressClassParams',
-  'Service',
-  'EndpointSlice',
-  'Namespace',
-  'TargetGroupBinding',
-  'Node',
-]);
-
 function isRecord(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -120,7 +109,7 @@ export function buildInventory(documents: readonly ManifestDocument[]): Inventor
 
   for (const { source, object: read } of documents) {
     const kind = typeof read.kind === 'string' ? read.kind : '';
-    const checked = checkedManifest(kind, read);
+    const checked = checkedManifest(kind, read, source);
     if (checked === undefined) {
       const label = kind === '' ? '(no kind)' : kind;
       ignored.set(label, (ignored.get(label) ?? 0) + 1);
@@ -130,10 +119,6 @@ export function buildInventory(documents: readonly ManifestDocument[]): Inventor
     if (checked.note !== undefined) problems.push(checked.note);
     const object = checked.object;
     if (object === undefined) continue;
-    if (READ_KINDS.has(kind) && nameOf(object) === '') {
-      problems.push(unnamed(source, kind, metadataOf(object).name));
-      continue;
-    }
     switch (kind) {
       case 'Ingress': {
         const namespaced = withNamespace(object);
@@ -229,7 +214,7 @@ interface CheckedManifest {
  * absent, a beta Ingress is converted, and a field of the wrong type (or no name) refuses
  * the object with a problem per field. `undefined`: a kind the planner does not read.
  */
-function checkedManifest(kind: string, read: Json): CheckedManifest | undefined {
+function checkedManifest(kind: string, read: Json, source: string): CheckedManifest | undefined {
   const shape = Object.hasOwn(MANIFEST_SHAPES, kind) ? MANIFEST_SHAPES[kind] : undefined;
   if (shape === undefined) return undefined;
   let object = withoutNulls(read) as Json;
@@ -242,25 +227,20 @@ function checkedManifest(kind: string, read: Json): CheckedManifest | undefined 
   const found: ShapeProblem[] = [];
   const narrowed = narrow(object, shape, '', found) as Json;
   const name = metadataOf(narrowed).name;
-  if (typeof name !== 'string' || name === '') {
-    found.push({
-      field: 'metadata.name',
-      value: name === undefined ? '' : JSON.stringify(name),
-      message: 'metadata.name: required; every object needs a name',
-    });
+  // Without a name the object has no key to be named by: its document is.
+  const nameless = typeof name !== 'string' || name === '';
+  const refused: Problem[] = found.map((p) => ({
+    ingress: nameless ? source : subjectOf(kind, metadataOf(narrowed)),
+    field: p.field,
+    value: p.value,
+    message: `${p.message} (the API server would refuse this ${kind}: it is left out of the plan)`,
+    severity: 'error',
+  }));
+  if (nameless && !found.some((p) => p.field === 'metadata.name')) {
+    refused.push(unnamed(source, kind, name));
   }
-  if (found.length === 0) return { object: narrowed, problems: [], ...(note ? { note } : {}) };
-  const subject = subjectOf(kind, metadataOf(narrowed));
-  return {
-    object: undefined,
-    problems: found.map((p) => ({
-      ingress: subject,
-      field: p.field,
-      value: p.value,
-      message: `${p.message} (the API server would refuse this ${kind}: it is left out of the plan)`,
-      severity: 'error',
-    })),
-  };
+  if (refused.length === 0) return { object: narrowed, problems: [], ...(note ? { note } : {}) };
+  return { object: undefined, problems: refused };
 }
 
 const CLUSTER_SCOPED = new Set(['IngressClass', 'IngressClassParams', 'Namespace', 'Node']);

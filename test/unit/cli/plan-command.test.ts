@@ -90,7 +90,6 @@ describe('albatross plan', () => {
       'protocolVersion',
       'ipAddressType',
       'port',
-      'ipAddressType',
       'healthCheck',
       'attributes',
       'tags',
