@@ -47,7 +47,7 @@ import {
   DiscoveryCache,
   ensureBackendSecurityGroup,
   forgetBackendSecurityGroup,
-  hasUnseenTargets,
+  hasNewTargetGroups,
   listStacks,
   namesOf,
   planTargetSync,
@@ -455,7 +455,10 @@ export class Reconciler {
     else this.#needs.delete(group.id);
     // A target in a security group never seen (a node group's new group) gets its rule now,
     // before it is registered, not at the next backend-access resync.
-    if (active && (needsChanged || hasUnseenTargets(stack, this.#targetSecurityGroups))) {
+    if (
+      active &&
+      (needsChanged || (await hasNewTargetGroups(ctx, stack, this.#targetSecurityGroups)))
+    ) {
       await this.#backendAccess(signal, false);
     }
 
@@ -616,8 +619,9 @@ export class Reconciler {
     if (known === undefined || !sameKeys(known.settled, needsKeys(stack))) return undefined;
     this.#needs.set(group.id, { ...known, stack });
     // Authorize before register: a new Node or pod ENI may be in a group with no rule yet.
-    if (hasUnseenTargets(stack, this.#targetSecurityGroups))
+    if (await hasNewTargetGroups(this.#deploy(signal), stack, this.#targetSecurityGroups)) {
       await this.#backendAccess(signal, false);
+    }
     await this.#warnUnadmitted(group, stack);
     const multiCluster = await MultiClusterTargets.load(this.#o.core, stack);
     const steps: TargetsStep[] = [];

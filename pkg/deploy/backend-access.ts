@@ -178,13 +178,38 @@ function targetsToResolve(stacks: readonly Stack[]): { instanceIds: string[]; ip
 }
 
 /**
- * True when `stack` has a target (a new Node, a new pod ENI) whose security groups were
- * never read: it may sit in a group no rule admits yet, so backend access must run
- * before it is registered. No AWS call.
+ * True when a target of `stack` seen for the first time (a new Node, a new pod ENI) is in
+ * a security group that no earlier target of its target group was in: that group may
+ * have no rule yet, so backend access must run before the target is registered. Reads
+ * only the new targets' groups (one DescribeInstances or DescribeNetworkInterfaces per
+ * 200); a pod that rolls within the same groups costs that read and nothing more.
  */
-export function hasUnseenTargets(stack: Stack, groups: TargetGroupsOfTargets): boolean {
+export async function hasNewTargetGroups(
+  ctx: DeployContext,
+  stack: Stack,
+  groups: TargetGroupsOfTargets,
+): Promise<boolean> {
+  const unresolved = new Set(
+    stack.backendRules.filter((r) => r.securityGroupId === null).map((r) => r.targetGroupId),
+  );
+  const before = stack.targetGroups.map((tg) => {
+    const ids = (tg.targets ?? []).map((t) => t.id);
+    const seen = ids.filter((id) =>
+      tg.targetType === 'instance' ? groups.knows([id], []) : groups.knows([], [id]),
+    );
+    return { tg, ids, seen };
+  });
+  if (before.every((b) => !unresolved.has(b.tg.id) || b.seen.length === b.ids.length)) {
+    return false;
+  }
+  const opened = before.map((b) => new Set(groups.groupsOf(b.tg.targetType, b.seen)));
   const { instanceIds, ips } = targetsToResolve([stack]);
-  return !groups.knows(instanceIds, ips);
+  await groups.load(ctx, instanceIds, ips);
+  return before.some(
+    (b, i) =>
+      unresolved.has(b.tg.id) &&
+      groups.groupsOf(b.tg.targetType, b.ids).some((g) => opened[i]?.has(g) !== true),
+  );
 }
 
 /** A target no backend rule admits, with what the user must do about it. */

@@ -18,7 +18,7 @@ export { verifyStack } from './verify-stack.ts';
 export type { Drift } from './verify-stack.ts';
 export {
   discoverClusterBackendRules,
-  hasUnseenTargets,
+  hasNewTargetGroups,
   reconcileBackendAccess,
   resolveNeeds,
   TargetGroupsOfTargets,

@@ -87,10 +87,13 @@ describe('targets-only reconcile', () => {
     assert.ok(!keys.includes(`${ns}/ipmode`), 'no full reconcile is asked for');
     aws.calls.reset();
     const report = await reconciler.reconcile(`targets:${ns}/ipmode`, signal);
-    // THEN one register and one deregister batch, after one read per target group
+    // THEN one register and one deregister batch, after one read per target group and
+    // one read of the new pod's security groups (a new group would get its backend rule
+    // before the pod is registered; see new-node-security-group.test.ts)
     assert.equal(report.kind, 'targets');
     const byOperation = Object.fromEntries(aws.calls.snapshot().map((c) => [c.operation, c.count]));
     assert.deepEqual(byOperation, {
+      DescribeNetworkInterfaces: 1,
       DescribeTargetHealth: 1,
       RegisterTargets: 1,
       DeregisterTargets: 1,
