@@ -93,7 +93,7 @@ export type ReconcilerCaches = Pick<
   | 'useSecrets'
   | 'hasSynced'
 > &
-  Partial<Pick<ClusterCaches, 'classParamsInput'>>;
+  Partial<Pick<ClusterCaches, 'classParamsInput' | 'groupOf'>>;
 
 export interface ReconcilerOptions {
   readonly caches: ReconcilerCaches;
@@ -381,7 +381,14 @@ export class Reconciler {
     );
   }
 
+  /**
+   * From the caches' group index, O(the group's Ingresses); a group the index does not
+   * know (or caches without one) is grouped in full, so an empty group, whose plan
+   * deletes the ALB, is only ever concluded by the full grouping.
+   */
   #loadGroup(item: WorkItem): IngressGroup {
+    const indexed = this.#o.caches.groupOf?.(item.groupId, this.#o.translate);
+    if (indexed !== undefined) return indexed;
     return this.#loadGroups().find((g) => g.id === item.groupId) ?? emptyGroup(item);
   }
 

@@ -50,6 +50,11 @@ export class GroupIndex {
     return [...this.#byIngress.keys()];
   }
 
+  /** The Ingresses contributing to a group, sorted (none when no Ingress does). */
+  ingressKeysOf(groupId: string): string[] {
+    return [...(this.#ingressesOf.get(groupId) ?? [])].sort(compareStrings);
+  }
+
   /** The group, assembled from its own Ingresses; `undefined` when none contributes. */
   group(groupId: string): IngressGroup | undefined {
     const ingresses = this.#ingressesOf.get(groupId);

@@ -13,6 +13,9 @@
  * Namespaces are watched for their labels only (IngressClassParams `namespaceSelector`).
  * Secrets are never watched whole: only those a group names, each by name, once the
  * reconciler says a group names it (referenced-secrets.ts).
+ *
+ * The caches own the group index (cached-groups.ts) and feed it from their own informers,
+ * so it can never miss an event for want of a subscriber.
  */
 import {
   CoreV1Api,
@@ -31,10 +34,11 @@ import type {
   V1Node,
   V1Service,
 } from '@kubernetes/client-node';
-import type { ClassParamsInput } from '../ingress/index.ts';
+import type { ClassConfig, ClassParamsInput, IngressGroup } from '../ingress/index.ts';
 import { groupKeyOfFinalizer } from '../ingress/index.ts';
 import { isNotFound, statusCodeOf } from './api-errors.ts';
 import { CacheView, objectKey } from './cache-view.ts';
+import { CachedGroups } from './cached-groups.ts';
 import type { Clock, TimerHandle } from '../clock/index.ts';
 import { systemClock } from '../clock/index.ts';
 import type { ChangeHandler, InformerOptions } from './informer.ts';
@@ -139,6 +143,7 @@ export class ClusterCaches {
   #crdPoll: TimerHandle | undefined;
   #stopped = false;
   readonly #clock: Clock;
+  readonly #groups: CachedGroups;
 
   constructor(options: ClusterCachesOptions) {
     this.#options = options;
@@ -209,6 +214,23 @@ export class ClusterCaches {
     this.endpointSlices.onChange((type, slice) => {
       this.#indexSlice(type === 'deleted', slice);
     });
+    this.#groups = new CachedGroups({
+      ingress: (key) => {
+        const slash = key.indexOf('/');
+        return this.ingresses.get(key.slice(slash + 1), key.slice(0, slash));
+      },
+      ingressList: () => this.ingressList(),
+      ingressClassMap: () => this.ingressClassMap(),
+      classParamsInput: () => this.classParamsInput(),
+    });
+    this.ingresses.onEveryChange((type, ingress) => {
+      this.#groups.ingressChanged(type, ingress);
+    });
+    const invalidate = (): void => {
+      this.#groups.invalidate();
+    };
+    this.ingressClasses.onEveryChange(invalidate);
+    this.namespaces.onEveryChange(invalidate);
   }
 
   #informer<T extends KubernetesObject>(
@@ -260,6 +282,7 @@ export class ClusterCaches {
   /** Starts every informer (IngressClassParams once its CRD is installed). */
   async start(): Promise<void> {
     this.#stopped = false;
+    this.#groups.invalidate();
     await this.#tryParamsInformer();
     await Promise.all(this.all().map((informer) => informer.start()));
   }
@@ -286,7 +309,11 @@ export class ClusterCaches {
       strip: stripMetadata,
     });
     for (const handler of this.#paramsHandlers) informer.onChange(handler);
+    informer.onEveryChange(() => {
+      this.#groups.invalidate();
+    });
     this.ingressClassParams = informer;
+    this.#groups.invalidate();
     return true;
   }
 
@@ -321,6 +348,16 @@ export class ClusterCaches {
   /** Every running informer has cached a first list. */
   hasSynced(): boolean {
     return this.all().every((informer) => informer.hasSynced());
+  }
+
+  /**
+   * The group with this id as `groupIngresses` over the cached Ingresses returns it, from
+   * the Ingresses of that group alone. `undefined` when the caches have not synced or no
+   * Ingress contributes to it: the caller groups in full then.
+   */
+  groupOf(groupId: string, config: ClassConfig): IngressGroup | undefined {
+    if (!this.hasSynced()) return undefined;
+    return this.#groups.group(groupId, config);
   }
 
   ingressList(): readonly V1Ingress[] {

@@ -98,6 +98,7 @@ export class Informer<T extends KubernetesObject> {
   readonly #watch: ObservedWatch;
   readonly #listWatch: ListWatch<T>;
   readonly #handlers: ChangeHandler<T>[] = [];
+  readonly #mirrors: ChangeHandler<T>[] = [];
   readonly #fingerprints = new Map<string, Seen>();
   readonly #stallTimeoutMs: number;
   #synced = false;
@@ -193,6 +194,14 @@ export class Informer<T extends KubernetesObject> {
     this.#handlers.push(handler);
   }
 
+  /**
+   * Every change the cache takes, echoes included: for indexes that must mirror the
+   * cache exactly (an echo still changes the object cached, its finalizers included).
+   */
+  onEveryChange(handler: ChangeHandler<T>): void {
+    this.#mirrors.push(handler);
+  }
+
   get(name: string, namespace?: string): T | undefined {
     return this.#listWatch.get(name, namespace);
   }
@@ -207,6 +216,7 @@ export class Informer<T extends KubernetesObject> {
   }
 
   #notify(type: ChangeType, object: T): void {
+    for (const mirror of this.#mirrors) mirror(type, object);
     const key = keyOf(object);
     if (type === 'deleted') {
       this.#fingerprints.delete(key);

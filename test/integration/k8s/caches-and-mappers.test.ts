@@ -12,6 +12,8 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
+import type { V1Ingress } from '@kubernetes/client-node';
+import { finalizerFor, groupIngresses } from '../../../pkg/ingress/index.ts';
 import { defaultTranslateConfig } from '../../../pkg/translate/index.ts';
 import { ClusterCaches, GroupKeyMapper, wireEvents } from '../../../pkg/k8s/index.ts';
 import { useTestEnv } from '../../env/testenv.ts';
@@ -157,5 +159,107 @@ describe('caches and mappers', () => {
     await net.deleteNamespacedIngress({ name: 'b', namespace: ns });
     await eventually('group of b', seen(group));
     assert.equal(caches.ingresses.get('b', ns), undefined);
+  });
+
+  it('loads each group from its index exactly as the full grouping, after a series of real API events', async () => {
+    const moved = `moved-${String(process.pid)}`;
+    const away = `away-${String(process.pid)}`;
+    const ids = [moved, away, `${ns}/c1`, `${ns}/c2`, `${ns}/c3`];
+    const groupName = 'alb.ingress.kubernetes.io/group.name';
+    const patch = (name: string, metadata: Record<string, unknown>) =>
+      net.patchNamespacedIngress({ name, namespace: ns, body: { metadata } }, mergePatch);
+    /** Once the cache shows the step, the index and the full grouping agree on every group. */
+    const agreeOnce = async (
+      step: string,
+      cached: (c: (n: string) => V1Ingress | undefined) => boolean,
+    ) => {
+      await eventually(step, () =>
+        cached((name) => caches.ingresses.get(name, ns)) ? true : undefined,
+      );
+      const full = new Map(
+        groupIngresses(
+          caches.ingressList(),
+          caches.ingressClassMap(),
+          defaultTranslateConfig,
+          caches.classParamsInput(),
+        ).map((g) => [g.id, g]),
+      );
+      for (const id of ids) {
+        assert.deepEqual(
+          caches.groupOf(id, defaultTranslateConfig),
+          full.get(id),
+          `${step}: ${id}`,
+        );
+      }
+      return full;
+    };
+    const annotations = (n: string) => (c: (n: string) => V1Ingress | undefined) =>
+      c(n)?.metadata?.annotations?.[groupName];
+    const finalizers = (n: string) => (c: (n: string) => V1Ingress | undefined) =>
+      c(n)?.metadata?.finalizers ?? [];
+
+    // GIVEN an implicit-group Ingress and two members of one explicit group
+    await net.createNamespacedIngress({
+      namespace: ns,
+      body: ingress(ns, 'c1', { services: ['own'] }),
+    });
+    for (const [name, order] of [
+      ['c2', '5'],
+      ['c3', '1'],
+    ] as const) {
+      const body = ingress(ns, name, {
+        services: ['own'],
+        annotations: { [groupName]: moved, 'alb.ingress.kubernetes.io/group.order': order },
+      });
+      await net.createNamespacedIngress({ namespace: ns, body });
+    }
+    let full = await agreeOnce('created', (c) => c('c3') !== undefined && c('c2') !== undefined);
+    assert.deepEqual(
+      full.get(moved)?.members.map((m) => m.key),
+      [`${ns}/c3`, `${ns}/c2`],
+    );
+
+    // WHEN c1 joins the group, and c3 holds its finalizer, then moves away
+    await patch('c1', { annotations: { [groupName]: moved } });
+    await agreeOnce('c1 joined', (c) => annotations('c1')(c) === moved);
+    await patch('c3', { finalizers: [finalizerFor({ kind: 'explicit', name: moved })] });
+    await agreeOnce('c3 finalizer', (c) => finalizers('c3')(c).length === 1);
+    await patch('c3', { annotations: { [groupName]: away } });
+    full = await agreeOnce('c3 moved', (c) => annotations('c3')(c) === away);
+    assert.deepEqual(
+      full.get(moved)?.inactiveMembers.map((m) => m.key),
+      [`${ns}/c3`],
+    );
+
+    // WHEN c1 gets a finalizer of a group it is not in (an echo the mappers do not hear)
+    await patch('c1', { finalizers: [finalizerFor({ kind: 'explicit', name: away })] });
+    full = await agreeOnce('c1 finalizer', (c) => finalizers('c1')(c).length === 1);
+    assert.deepEqual(
+      full.get(away)?.inactiveMembers.map((m) => m.key),
+      [`${ns}/c1`],
+    );
+
+    // WHEN c2 names a class that does not exist, c3 is deleted (held by its finalizer)
+    await net.patchNamespacedIngress(
+      {
+        name: 'c2',
+        namespace: ns,
+        body: { spec: { ingressClassName: `gone-${String(process.pid)}` } },
+      },
+      mergePatch,
+    );
+    await agreeOnce('c2 unknown class', (c) => c('c2')?.spec?.ingressClassName !== 'alb');
+    await net.deleteNamespacedIngress({ name: 'c3', namespace: ns });
+    await agreeOnce('c3 deleting', (c) => c('c3')?.metadata?.deletionTimestamp != null);
+
+    // THEN, the finalizers released and the Ingresses gone, no group is left
+    await patch('c3', { finalizers: null });
+    await patch('c1', { finalizers: null });
+    for (const name of ['c1', 'c2']) await net.deleteNamespacedIngress({ name, namespace: ns });
+    full = await agreeOnce('all gone', (c) => ['c1', 'c2', 'c3'].every((n) => c(n) === undefined));
+    for (const id of ids) {
+      assert.equal(full.get(id), undefined);
+      assert.equal(caches.groupOf(id, defaultTranslateConfig), undefined);
+    }
   });
 });
