@@ -3,40 +3,14 @@ import { describe, it } from 'node:test';
 import { runPlan } from '../../../pkg/cli/index.ts';
 import { defaultPlanCore } from '../../../pkg/cli/core.ts';
 import { captureIo } from './cli-io.ts';
+import { webManifests } from './web-manifests.ts';
 
-const manifests = `
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: web
-  annotations:
+const manifests = webManifests(`
     alb.ingress.kubernetes.io/target-group-attributes: stickiness.enabled=true,stickiness.lb_cookie.duration_seconds=600,deregistration_delay.timeout_seconds=30
     alb.ingress.kubernetes.io/tags: team=web,cost-center=42
     alb.ingress.kubernetes.io/backend-protocol-version: HTTP2
     alb.ingress.kubernetes.io/healthcheck-timeout-seconds: '7'
-    alb.ingress.kubernetes.io/healthy-threshold-count: '3'
-spec:
-  rules:
-    - http:
-        paths:
-          - path: /
-            pathType: Prefix
-            backend:
-              service:
-                name: web
-                port:
-                  number: 80
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: web
-spec:
-  type: NodePort
-  ports:
-    - port: 80
-      nodePort: 30080
-`;
+    alb.ingress.kubernetes.io/healthy-threshold-count: '3'`);
 
 describe('albatross plan --output text: target groups', () => {
   it('GIVEN target-group-attributes, tags, backend-protocol-version and health-check settings THEN the text plan shows each', async () => {

@@ -7,36 +7,7 @@ import { describe, it } from 'node:test';
 import { runPlan } from '../../../pkg/cli/index.ts';
 import { defaultPlanCore } from '../../../pkg/cli/core.ts';
 import { captureIo } from './cli-io.ts';
-
-const manifests = (annotations: string) => `
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: web
-  annotations:
-${annotations}
-spec:
-  rules:
-    - http:
-        paths:
-          - path: /
-            pathType: Prefix
-            backend:
-              service:
-                name: web
-                port:
-                  number: 80
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: web
-spec:
-  type: NodePort
-  ports:
-    - port: 80
-      nodePort: 30080
-`;
+import { webManifests } from './web-manifests.ts';
 
 interface Report {
   stacks: { frozenMembers?: string[]; loadBalancer: unknown; addons?: unknown }[];
@@ -44,7 +15,7 @@ interface Report {
 }
 
 async function plan(annotations: string) {
-  const io = captureIo({ stdin: manifests(annotations) });
+  const io = captureIo({ stdin: webManifests(annotations) });
   const code = await runPlan(['-f', '-', '-o', 'json'], io, defaultPlanCore);
   return { code, report: JSON.parse(io.out()) as Report };
 }
