@@ -10,6 +10,8 @@ Imported by moto_server.py. Each patch follows the ELBv2 API reference:
   target group name.
 - DeregisterTargets: "If the specified target does not exist, the action returns
   successfully." moto 5.2 fails with InvalidTarget.
+- AddListenerCertificates of a certificate already in the list succeeds without adding
+  it again; moto 5.2 lists it twice.
 
 What moto already does as AWS does (CreateRule at a priority in use: PriorityInUse;
 CreateSecurityGroup with a name in use in the VPC: InvalidGroup.Duplicate; an existing
@@ -183,6 +185,21 @@ def _deregister_unknown_succeeds() -> None:
     models.FakeTargetGroup.deregister = deregister
 
 
+def _certificate_added_once() -> None:
+    # AWS: "If the certificate in already in the certificate list, the call is successful
+    # but the certificate is not added again." moto 5.2 appends it a second time.
+    original = Backend.add_listener_certificates
+
+    def add(self: Any, arn: str, certificates: list[dict[str, Any]]) -> list[str]:
+        if _on["enabled"]:
+            found = self.describe_listeners(load_balancer_arn=None, listener_arns=[arn])
+            have = set(found[0].certificates) if found else set()
+            certificates = [c for c in certificates if c["CertificateArn"] not in have]
+        return original(self, arn, certificates)
+
+    Backend.add_listener_certificates = add
+
+
 def _control() -> None:
     def set_enabled(request: Any, full_url: str, headers: Any) -> Any:
         if request.method != "POST":
@@ -206,4 +223,5 @@ _idempotent_load_balancer()
 _idempotent_target_group()
 _idempotent_listener()
 _deregister_unknown_succeeds()
+_certificate_added_once()
 _control()

@@ -5,17 +5,20 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { RequestCertificateCommand } from '@aws-sdk/client-acm';
 import {
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
   DescribeSecurityGroupsCommand,
 } from '@aws-sdk/client-ec2';
 import {
+  AddListenerCertificatesCommand,
   CreateListenerCommand,
   CreateLoadBalancerCommand,
   CreateRuleCommand,
   CreateTargetGroupCommand,
   DeregisterTargetsCommand,
+  DescribeListenerCertificatesCommand,
   DescribeListenersCommand,
   DescribeLoadBalancersCommand,
   DescribeTagsCommand,
@@ -141,6 +144,33 @@ describe('emulator: idempotent creates and duplicates', () => {
     });
     const all = await env.aws.elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: lb }));
     assert.equal(all.Listeners?.length, 1);
+  });
+
+  it('AddListenerCertificates of a certificate already in the list succeeds without adding it again', async () => {
+    const lb = await loadBalancer();
+    const tg = await targetGroup();
+    const cert = async (domain: string) =>
+      (await env.aws.acm.send(new RequestCertificateCommand({ DomainName: domain })))
+        .CertificateArn ?? '';
+    const [main, sni] = [await cert('a.example.com'), await cert('b.example.com')];
+    const created = await env.aws.elbv2.send(
+      new CreateListenerCommand({
+        LoadBalancerArn: lb,
+        Port: 443,
+        Protocol: 'HTTPS',
+        Certificates: [{ CertificateArn: main }],
+        DefaultActions: [{ Type: 'forward', TargetGroupArn: tg }],
+      }),
+    );
+    const ListenerArn = created.Listeners?.[0]?.ListenerArn ?? '';
+    const add = new AddListenerCertificatesCommand({
+      ListenerArn,
+      Certificates: [{ CertificateArn: sni }],
+    });
+    await env.aws.elbv2.send(add);
+    await env.aws.elbv2.send(add);
+    const listed = await env.aws.elbv2.send(new DescribeListenerCertificatesCommand({ ListenerArn }));
+    assert.deepEqual(listed.Certificates?.map((c) => c.CertificateArn).sort(), [main, sni].sort());
   });
 
   it('CreateRule with a priority in use on the listener fails PriorityInUse', async () => {
