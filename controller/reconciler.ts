@@ -490,7 +490,7 @@ export class Reconciler {
         : discovered;
     const actual = found.actual;
     const multiCluster = await MultiClusterTargets.load(this.#o.core, stack);
-    const plan = planChanges(stack, actual, multiCluster.owned());
+    const plan = planChanges(stack, actual, multiCluster.owned(), translate.quotas);
     // Kept only when nothing is to change; before an apply, so a failure leaves no entry.
     let generation = 0;
     if (plan.length === 0 && active) this.#discovery.settle(group.id, fingerprint, found);
@@ -510,7 +510,7 @@ export class Reconciler {
         if (
           active &&
           result.after !== null &&
-          planChanges(stack, result.after, multiCluster.owned()).length === 0
+          planChanges(stack, result.after, multiCluster.owned(), translate.quotas).length === 0
         ) {
           this.#discovery.settleApplied(group.id, fingerprint, result.after, found, generation);
         }

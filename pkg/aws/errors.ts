@@ -70,7 +70,10 @@ export function toAwsError(operation: string, err: unknown): AwsError {
  * @see https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html
  */
 export const quotaRefusals = {
-  TooManyRules: { quota: 'rules per Application Load Balancer, default rules excluded', default: 100 },
+  TooManyRules: {
+    quota: 'rules per Application Load Balancer, default rules excluded',
+    default: 100,
+  },
   TooManyUniqueTargetGroupsPerLoadBalancer: {
     quota: 'target groups per Application Load Balancer',
     default: 100,

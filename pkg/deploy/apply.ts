@@ -7,6 +7,7 @@
  */
 import { ConfigError } from '../errors/index.ts';
 import type { ActualStack, Stack } from '../model/index.ts';
+import { quotaFlags } from '../model/index.ts';
 import { protectedDeletion, protectedDeletionMessage } from '../plan/index.ts';
 import type { Plan, PlannedChange } from '../plan/index.ts';
 import { applyAddon } from './apply-addons.ts';
@@ -26,7 +27,10 @@ import { ApplyState } from './resolve.ts';
 import { applyTargets } from './targets.ts';
 
 /** The controller flag that tells the planner an account's quota, by refusal code. */
-const quotaFlags: Partial<Record<string, string>> = {};
+const flagOf: Partial<Record<string, string>> = {
+  TooManyRules: quotaFlags.rulesPerLoadBalancer,
+  TooManyUniqueTargetGroupsPerLoadBalancer: quotaFlags.targetGroupsPerLoadBalancer,
+};
 
 /** What the plan was made from: the desired stack, and what discovery found. */
 export interface ApplyInput {
@@ -134,7 +138,7 @@ export async function applyPlan(
           `${step.op} ${step.kind} ${step.id}`,
           neededFor(quota, input.desired, input.actual),
           undone,
-          quotaFlags[quota],
+          flagOf[quota],
         );
       }
       throw stepError(step, err);

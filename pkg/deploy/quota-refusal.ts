@@ -121,14 +121,14 @@ export function quotaError(
     ? err.message.slice(`${err.operation}: ${err.code}: `.length)
     : err.message;
   const need = needed === undefined ? '' : ` (this group needs ${needed})`;
-  const raise =
+  const tell =
     flag === undefined
-      ? 'raise the quota in Service Quotas'
-      : `raise the quota in Service Quotas and tell the controller with ${flag}`;
+      ? ''
+      : `; when the account's quota is not AWS's default, set ${flag} to it, so the plan freezes the Ingress that would pass it instead of meeting this refusal`;
   const minutes = String(Math.round(QUOTA_RETRY_MS / 60_000));
   return new QuotaError(
     code,
-    `AWS refused ${err.operation} at ${where} for the quota "${quota}" (AWS's default ${String(byDefault)})${need}: ${code}: ${said}. ${undone}. Split the group (fewer Ingresses in its group.name, or fewer hosts and paths) or ${raise}; retrying in ${minutes} min.`,
+    `AWS refused ${err.operation} at ${where} for the quota "${quota}" (AWS's default ${String(byDefault)})${need}: ${code}: ${said}. ${undone}. Split the group (fewer Ingresses in its group.name, or fewer hosts and paths) or raise the quota in Service Quotas${tell}. Retrying in ${minutes} min.`,
     QUOTA_RETRY_MS,
     err,
   );
