@@ -15,8 +15,8 @@
  * See docs/decisions/0018-quota-refusals.md.
  */
 import { DeleteRuleCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { AwsError, quotaRefusals } from '../aws/index.ts';
-import type { QuotaCode } from '../aws/index.ts';
+import { quotaRefusals } from '../aws/index.ts';
+import type { AwsError, QuotaCode } from '../aws/index.ts';
 import type { Action, ActualStack, Stack } from '../model/index.ts';
 import { call, sendOptions, unlessGone } from './context.ts';
 import type { DeployContext } from './context.ts';

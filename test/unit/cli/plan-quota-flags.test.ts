@@ -58,8 +58,9 @@ describe('albatross plan: the quota flags', () => {
 
   it('GIVEN --quota-rules-per-load-balancer 3 THEN the member that passes it is frozen, with a problem naming the quota and the flag', async () => {
     const out = await plan(['--quota-rules-per-load-balancer', '3']);
-    assert.deepEqual(out.stacks[0]?.frozenMembers, ['shop/b']);
-    assert.equal(out.stacks[0]?.listeners[0]?.rules.length, 2, 'only the member within the quota');
+    const [stack] = out.stacks;
+    assert.deepEqual(stack?.frozenMembers, ['shop/b']);
+    assert.equal(stack.listeners[0]?.rules.length, 2, 'only the member within the quota');
     const problem = out.problems.find((p) => p.ingress === 'shop/b');
     assert.match(
       problem?.message ?? '',
@@ -82,8 +83,9 @@ describe('albatross plan: the quota flags', () => {
       {},
     );
     assert.equal(parsed.kind, 'ok');
-    assert.equal(parsed.options.translate.quotas?.rulesPerLoadBalancer, 3);
-    assert.equal(parsed.options.translate.quotas?.targetGroupsPerLoadBalancer, 100);
+    const { quotas } = parsed.options.translate;
+    assert.equal(quotas?.rulesPerLoadBalancer, 3);
+    assert.equal(quotas.targetGroupsPerLoadBalancer, 100);
   });
 
   for (const value of ['0', 'many', '10001']) {
