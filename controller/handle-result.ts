@@ -11,10 +11,14 @@
  * | ConfigError                     | back-off             | Warning FailedBuildModel       | warn  |
  * | AwsError{retryable}             | back-off             | Warning FailedDeployModel      | warn  |
  * | AwsError (not retryable)        | back-off             | Warning FailedDeployModel      | error |
+ * | QuotaError (AWS refused a quota) | after retryAfterMs   | Warning QuotaExceeded          | warn  |
  * | Kubernetes 409 Conflict         | back-off             | none                           | info  |
  * | TerminalError                   | forget               | Warning FailedReconcile        | error |
  * | anything else                   | back-off             | Warning FailedReconcile        | error |
  *
+ * A quota refusal waits long and fixed (QuotaError.retryAfterMs, 10 min): the same call is
+ * refused until the group shrinks (a watch event reconciles it at once) or the quota is
+ * raised, so retrying sooner only repeats the refusal (pkg/deploy/quota-refusal.ts).
  * A non-retryable AWS error is still retried (slowly): access denied or a quota is fixed
  * outside the cluster, where no watch event would tell us. An AnnotationError is not:
  * the user's edit of the Ingress produces the event that retries it.
@@ -97,6 +101,13 @@ export function handleResult(settled: ReconcileSettled): HandledResult {
   }
   if (named(error, 'ConfigError')) {
     return failure(base, 'backoff', 'error', 'warn', 'FailedBuildModel', 'config');
+  }
+  if (named(error, 'QuotaError')) {
+    const delayMs = numberField(error, 'retryAfterMs') ?? 600_000;
+    return {
+      ...failure(base, 'backoff', 'error', 'warn', 'QuotaExceeded', 'quota'),
+      action: { kind: 'after', delayMs },
+    };
   }
   if (named(error, 'AwsError')) {
     const retryable = typeof error === 'object' && error !== null && 'retryable' in error;

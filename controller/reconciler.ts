@@ -51,6 +51,7 @@ import {
   listStacks,
   namesOf,
   planTargetSync,
+  QuotaError,
   reconcileBackendAccess,
   stackFingerprint,
   TargetGroupsOfTargets,
@@ -180,6 +181,7 @@ export const EventReasons = {
   removeFinalizer: 'FailedRemoveFinalizer',
   updateStatus: 'FailedUpdateStatus',
   backendAccess: 'BackendAccessWarning',
+  quotaExceeded: 'QuotaExceeded',
 } as const;
 
 function emptyGroup(item: WorkItem): IngressGroup {
@@ -488,7 +490,7 @@ export class Reconciler {
         : discovered;
     const actual = found.actual;
     const multiCluster = await MultiClusterTargets.load(this.#o.core, stack);
-    const plan = planChanges(stack, actual, multiCluster.owned());
+    const plan = planChanges(stack, actual, multiCluster.owned(), translate.quotas);
     // Kept only when nothing is to change; before an apply, so a failure leaves no entry.
     let generation = 0;
     if (plan.length === 0 && active) this.#discovery.settle(group.id, fingerprint, found);
@@ -508,13 +510,15 @@ export class Reconciler {
         if (
           active &&
           result.after !== null &&
-          planChanges(stack, result.after, multiCluster.owned()).length === 0
+          planChanges(stack, result.after, multiCluster.owned(), translate.quotas).length === 0
         ) {
           this.#discovery.settleApplied(group.id, fingerprint, result.after, found, generation);
         }
       } catch (err) {
         this.#targetGroupArns.delete(group.id);
-        await this.#warnMembers(group, stack, errorMessage(err));
+        const reason =
+          err instanceof QuotaError ? EventReasons.quotaExceeded : EventReasons.deployModel;
+        await this.#warnMembers(group, stack, errorMessage(err), reason);
         throw err;
       }
     }
@@ -742,13 +746,18 @@ export class Reconciler {
   }
 
   /** A deploy failure, on every member it concerns (frozen members keep their own problem). */
-  async #warnMembers(group: IngressGroup, stack: Stack, message: string): Promise<void> {
+  async #warnMembers(
+    group: IngressGroup,
+    stack: Stack,
+    message: string,
+    reason: string = EventReasons.deployModel,
+  ): Promise<void> {
     const frozen = new Set(stack.frozenMembers);
     // Members on their way out keep their finalizer after a failure: they hear why too
     // (a group's last Ingress is the only one to tell when its deletion is refused).
     for (const member of [...group.members, ...group.inactiveMembers]) {
       if (frozen.has(member.key)) continue;
-      await this.#warn(member.ingress, EventReasons.deployModel, message);
+      await this.#warn(member.ingress, reason, message);
     }
   }
 

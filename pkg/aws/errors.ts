@@ -62,3 +62,45 @@ export function toAwsError(operation: string, err: unknown): AwsError {
     typeof err === 'object' && err !== null && '$retryable' in err && err.$retryable !== undefined;
   return new AwsError(operation, code, message, sdkRetryable || isEventualConsistency(err), err);
 }
+
+/**
+ * AWS's refusals for a quota, by error code: the quota as the quota pages name it, and
+ * AWS's default. Not retryable: the same call is refused until the group shrinks or the
+ * quota is raised, outside anything a watch would tell us.
+ * @see https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html
+ * @see https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html
+ */
+export const quotaRefusals = {
+  TooManyRules: {
+    quota: 'rules per Application Load Balancer, default rules excluded',
+    default: 100,
+  },
+  TooManyUniqueTargetGroupsPerLoadBalancer: {
+    quota: 'target groups per Application Load Balancer',
+    default: 100,
+  },
+  TooManyTargetGroups: { quota: 'target groups per Region', default: 3000 },
+  TooManyListeners: { quota: 'listeners per Application Load Balancer', default: 50 },
+  TooManyCertificates: {
+    quota: 'certificates per Application Load Balancer, default certificates excluded',
+    default: 25,
+  },
+  TooManyTargets: { quota: 'targets per target group', default: 1000 },
+  TooManyLoadBalancers: { quota: 'Application Load Balancers per Region', default: 50 },
+  RulesPerSecurityGroupLimitExceeded: {
+    quota: 'inbound or outbound rules per security group',
+    default: 60,
+  },
+  SecurityGroupsPerInterfaceLimitExceeded: {
+    quota: 'security groups per network interface',
+    default: 5,
+  },
+} as const satisfies Record<string, { readonly quota: string; readonly default: number }>;
+
+export type QuotaCode = keyof typeof quotaRefusals;
+
+/** The quota code of an AWS refusal (an SDK error or an AwsError), if it is one. */
+export function quotaCode(err: unknown): QuotaCode | undefined {
+  const code = err instanceof AwsError ? err.code : awsErrorCode(err);
+  return code !== undefined && Object.hasOwn(quotaRefusals, code) ? (code as QuotaCode) : undefined;
+}

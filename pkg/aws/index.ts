@@ -7,7 +7,10 @@ export {
   awsErrorCode,
   eventualConsistencyCodes,
   isEventualConsistency,
+  quotaCode,
+  quotaRefusals,
   toAwsError,
 } from './errors.ts';
+export type { QuotaCode } from './errors.ts';
 export { retryEventualConsistency } from './retry.ts';
 export type { ConsistencyRetryOptions } from './retry.ts';

@@ -4,6 +4,7 @@
  * switches. `albatross controller` and `albatross plan` both take them, parsed by this
  * one reader, so a plan made with the cluster's flags is the stack the controller builds.
  */
+import { AlbQuotas, type LoadBalancerQuotas } from '../model/index.ts';
 import { DEFAULT_NODE_PORT_RANGE, type NodePortRange } from '../plan/index.ts';
 import { defaultTranslateConfig, type TranslateConfig } from '../translate/env.ts';
 import { booleanFlag, fail, flag, isDnsSubdomain, UsageError } from './flag-reader.ts';
@@ -69,6 +70,18 @@ export const TRANSLATE_FLAGS: readonly FlagSpec[] = [
     [],
     '(any issuer)',
     'Certificate discovery attaches only certificates issued by these private CAs (comma-separated ARNs).',
+  ),
+  flag(
+    'quota-rules-per-load-balancer',
+    [],
+    String(AlbQuotas.rulesPerLoadBalancer),
+    "This account's quota of listener rules per ALB (default rules excluded), if not AWS's default.",
+  ),
+  flag(
+    'quota-target-groups-per-load-balancer',
+    [],
+    String(AlbQuotas.targetGroupsPerLoadBalancer),
+    "This account's quota of target groups per ALB, if not AWS's default.",
   ),
   booleanFlag('enable-wafv2', 'true', 'Manage WAFv2 web ACLs (wafv2-acl-arn, wafv2-acl-name).'),
   booleanFlag('enable-waf', 'true', 'Manage classic WAF Regional web ACLs (waf-acl-id).'),
@@ -155,6 +168,19 @@ export function readTranslateConfig(
     [],
     parseCertificateAuthorityArns,
   );
+  const quota = (name: string, byDefault: number) =>
+    r.value(name, byDefault, (v) => {
+      const n = Number(v);
+      return /^\d+$/.test(v) && n >= 1 && n <= 10_000 ? n : fail('an integer from 1 to 10000');
+    });
+  const quotas: LoadBalancerQuotas = {
+    ...AlbQuotas,
+    rulesPerLoadBalancer: quota('quota-rules-per-load-balancer', AlbQuotas.rulesPerLoadBalancer),
+    targetGroupsPerLoadBalancer: quota(
+      'quota-target-groups-per-load-balancer',
+      AlbQuotas.targetGroupsPerLoadBalancer,
+    ),
+  };
   const addons = {
     wafv2: r.boolean('enable-wafv2', true),
     waf: r.boolean('enable-waf', true),
@@ -172,6 +198,11 @@ export function readTranslateConfig(
     ...(externalManagedTags === undefined ? {} : { externalManagedTags }),
     ...(allowedCertificateAuthorityArns.length > 0 ? { allowedCertificateAuthorityArns } : {}),
     addons,
+    // Only when a flag changed one: a default config stays as it was (and plans the same).
+    ...(quotas.rulesPerLoadBalancer !== AlbQuotas.rulesPerLoadBalancer ||
+    quotas.targetGroupsPerLoadBalancer !== AlbQuotas.targetGroupsPerLoadBalancer
+      ? { quotas }
+      : {}),
   };
 }
 

@@ -7,6 +7,7 @@
  */
 import { ConfigError } from '../errors/index.ts';
 import type { ActualStack, Stack } from '../model/index.ts';
+import { quotaFlags } from '../model/index.ts';
 import { protectedDeletion, protectedDeletionMessage } from '../plan/index.ts';
 import type { Plan, PlannedChange } from '../plan/index.ts';
 import { applyAddon } from './apply-addons.ts';
@@ -17,12 +18,19 @@ import { applyRule, applyRulePriority } from './apply-rules.ts';
 import { applySecurityGroup } from './apply-security-groups.ts';
 import { applyTargetGroup } from './apply-target-groups.ts';
 import { applyBackendRule } from './backend-rules.ts';
-import { AwsError, awsErrorCode } from '../aws/index.ts';
+import { AwsError, awsErrorCode, quotaCode, toAwsError } from '../aws/index.ts';
 import { forgetBackendSecurityGroup } from './backend-security-group.ts';
 import { stepError } from './context.ts';
 import type { DeployContext } from './context.ts';
+import { neededFor, quotaError, undoRuleCreates } from './quota-refusal.ts';
 import { ApplyState } from './resolve.ts';
 import { applyTargets } from './targets.ts';
+
+/** The controller flag that tells the planner an account's quota, by refusal code. */
+const flagOf: Partial<Record<string, string>> = {
+  TooManyRules: quotaFlags.rulesPerLoadBalancer,
+  TooManyUniqueTargetGroupsPerLoadBalancer: quotaFlags.targetGroupsPerLoadBalancer,
+};
 
 /** What the plan was made from: the desired stack, and what discovery found. */
 export interface ApplyInput {
@@ -106,6 +114,8 @@ export async function applyPlan(
   const byChange: Record<string, number> = {};
   const skipped: string[] = [];
   let applied = 0;
+  /** Rules this apply created, in order: what a quota refusal undoes. */
+  const createdRules: string[] = [];
   for (const step of plan) {
     let outcome: 'applied' | 'skipped';
     try {
@@ -118,7 +128,24 @@ export async function applyPlan(
       if (code === 'InvalidGroup.NotFound' || code === 'InvalidSecurityGroup') {
         forgetBackendSecurityGroup(ctx);
       }
+      const quota = quotaCode(err);
+      if (quota !== undefined) {
+        // Nothing half-applied: the listeners go back to how they routed (quota-refusal.ts).
+        const undone = await undoRuleCreates(ctx, createdRules);
+        throw quotaError(
+          quota,
+          toAwsError(step.kind, err),
+          `${step.op} ${step.kind} ${step.id}`,
+          neededFor(quota, input.desired, input.actual),
+          undone,
+          flagOf[quota],
+        );
+      }
       throw stepError(step, err);
+    }
+    if (step.kind === 'ListenerRule' && step.step === 'create') {
+      const arn = state.rules.get(step.id);
+      if (arn !== undefined && arn !== '') createdRules.push(arn);
     }
     if (outcome === 'skipped') {
       skipped.push(step.id);

@@ -8,6 +8,7 @@ export {
   SHARED_BACKEND_ID,
 } from './backend-security-group.ts';
 export { DeployError } from './context.ts';
+export { QUOTA_RETRY_MS, QuotaError } from './quota-refusal.ts';
 export type { DeployContext } from './context.ts';
 export { discoverStack, listStacks } from './discover.ts';
 export { TARGET_BATCH } from './targets.ts';

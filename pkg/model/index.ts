@@ -8,4 +8,5 @@ export type * from './backend-access.ts';
 export type * from './addons.ts';
 export { ResourceKinds } from './change.ts';
 export { showSubnetTags } from './subnet-tags.ts';
-export { AlbQuotas } from './quotas.ts';
+export { AlbQuotas, quotaFlags } from './quotas.ts';
+export type { LoadBalancerQuotas } from './quotas.ts';

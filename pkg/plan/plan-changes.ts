@@ -16,9 +16,11 @@ import type {
   ActualStack,
   Listener,
   LoadBalancer,
+  LoadBalancerQuotas,
   SecurityGroupRef,
   Stack,
 } from '../model/index.ts';
+import { AlbQuotas } from '../model/index.ts';
 import type { DeleteStep, PlannedChange, Plan, ResourceChangeKind } from './plan-types.ts';
 import { planAddons } from './plan-addons.ts';
 import { orderWithinQuotas, passesAQuota } from './quota-order.ts';
@@ -75,11 +77,13 @@ type DeletesByKind = { readonly [K in ResourceChangeKind]: DeleteStep<K>[] };
 /**
  * @param owned for multi-cluster target groups, by stack id: the target keys this cluster
  *   registered. A multi-cluster group with no entry deregisters nothing (unknown is not ours).
+ * @param quotas the account's load balancer quotas, as translate was given them.
  */
 export function planChanges(
   desired: Stack,
   actual: ActualStack | null,
   owned?: ReadonlyMap<string, ReadonlySet<string>>,
+  quotas: LoadBalancerQuotas = AlbQuotas,
 ): Plan {
   const found: ActualStack = actual ?? {
     id: desired.id,
@@ -436,7 +440,7 @@ export function planChanges(
   };
   // At a quota, rules going away are modified into new ones, across members.
   let rules = planRules(false);
-  if (passesAQuota(found, [...steps, ...rules.ruleSteps])) rules = planRules(true);
+  if (passesAQuota(found, [...steps, ...rules.ruleSteps], quotas)) rules = planRules(true);
   steps.push(...rules.ruleSteps);
   deletes.ListenerRule.push(...rules.ruleDeletes);
 
@@ -456,14 +460,18 @@ export function planChanges(
   }
 
   // Deletes last: what uses a resource goes before it; some sooner at a quota.
-  return orderWithinQuotas(found, [
-    ...steps,
-    ...planAddons(desired, found, listenersAreNew),
-    ...deletes.ListenerRule,
-    ...deletes.Listener,
-    ...deletes.TargetGroup,
-    ...deletes.BackendAccessRule,
-    ...deletes.LoadBalancer,
-    ...deletes.SecurityGroup,
-  ]);
+  return orderWithinQuotas(
+    found,
+    [
+      ...steps,
+      ...planAddons(desired, found, listenersAreNew),
+      ...deletes.ListenerRule,
+      ...deletes.Listener,
+      ...deletes.TargetGroup,
+      ...deletes.BackendAccessRule,
+      ...deletes.LoadBalancer,
+      ...deletes.SecurityGroup,
+    ],
+    quotas,
+  );
 }

@@ -17,7 +17,7 @@
  * SNI certificates are counted per listener update by `certificateBatches`, which apply
  * follows.
  */
-import type { Action, ActualStack } from '../model/index.ts';
+import type { Action, ActualStack, LoadBalancerQuotas } from '../model/index.ts';
 import { AlbQuotas } from '../model/index.ts';
 import type { PlannedChange } from './plan-types.ts';
 
@@ -99,11 +99,15 @@ function copy(state: QuotaState): QuotaState {
 }
 
 /** The quotas `after` passes that `state` did not pass as far. */
-function passed(state: QuotaState, after: QuotaState): { rules: boolean; targetGroups: boolean } {
+function passed(
+  state: QuotaState,
+  after: QuotaState,
+  quotas: LoadBalancerQuotas,
+): { rules: boolean; targetGroups: boolean } {
   return {
-    rules: after.rules > AlbQuotas.rulesPerLoadBalancer && after.rules > state.rules,
+    rules: after.rules > quotas.rulesPerLoadBalancer && after.rules > state.rules,
     targetGroups:
-      after.targetGroups.size > AlbQuotas.targetGroupsPerLoadBalancer &&
+      after.targetGroups.size > quotas.targetGroupsPerLoadBalancer &&
       after.targetGroups.size > state.targetGroups.size,
   };
 }
@@ -123,12 +127,16 @@ function makesRoom(
 }
 
 /** True when some step of `plan`, run as it is, would pass a quota. */
-export function passesAQuota(actual: ActualStack, plan: readonly PlannedChange[]): boolean {
+export function passesAQuota(
+  actual: ActualStack,
+  plan: readonly PlannedChange[],
+  quotas: LoadBalancerQuotas = AlbQuotas,
+): boolean {
   const state = quotaStateOf(actual);
   for (const change of plan) {
     const after = copy(state);
     applyToQuotaState(after, change);
-    const need = passed(state, after);
+    const need = passed(state, after, quotas);
     if (need.rules || need.targetGroups) return true;
     applyToQuotaState(state, change);
   }
@@ -143,6 +151,7 @@ export function passesAQuota(actual: ActualStack, plan: readonly PlannedChange[]
 export function orderWithinQuotas(
   actual: ActualStack,
   plan: readonly PlannedChange[],
+  quotas: LoadBalancerQuotas = AlbQuotas,
 ): readonly PlannedChange[] {
   const pending = [...plan];
   const out: PlannedChange[] = [];
@@ -157,7 +166,7 @@ export function orderWithinQuotas(
     for (;;) {
       const after = copy(state);
       applyToQuotaState(after, change);
-      const need = passed(state, after);
+      const need = passed(state, after, quotas);
       if (!need.rules && !need.targetGroups) break;
       const index = pending.findIndex(
         (later) =>

@@ -20,11 +20,12 @@
 import { albAnnotation } from '../annotations/index.ts';
 import type { Cidr } from '../annotations/index.ts';
 import type { IngressGroup } from '../ingress/group.ts';
-import { AlbQuotas, showSubnetTags } from '../model/index.ts';
+import { AlbQuotas, quotaFlags, showSubnetTags } from '../model/index.ts';
 import type {
   Action,
   Listener,
   ListenerRule,
+  LoadBalancerQuotas,
   LoadBalancer,
   Problem,
   SecurityGroup,
@@ -68,8 +69,13 @@ export interface BuildResult {
   readonly problems: readonly Problem[];
 }
 
-const MAX_RULES = AlbQuotas.rulesPerLoadBalancer;
-const MAX_TARGET_GROUPS = AlbQuotas.targetGroupsPerLoadBalancer;
+/** "an ALB allows at most N", naming the flag when the account's quota is not AWS's default. */
+function allows(quotas: LoadBalancerQuotas, which: keyof typeof quotaFlags): string {
+  const n = quotas[which];
+  return n === AlbQuotas[which]
+    ? `an ALB allows at most ${String(n)}`
+    : `this account's load balancers allow at most ${String(n)} (${quotaFlags[which]}; AWS's default is ${String(AlbQuotas[which])})`;
+}
 
 class Freezer {
   readonly problems: Problem[];
@@ -372,6 +378,7 @@ export function buildStack(group: IngressGroup, env: Env, config: TranslateConfi
     ...d.targetGroups.map((t) => t.id),
     ...d.foreignTargetGroups,
   ];
+  const quotas = config.quotas ?? AlbQuotas;
   let ruleCount = 0;
   const tgSeen = new Set<string>();
   let heldRules = 0;
@@ -387,25 +394,25 @@ export function buildStack(group: IngressGroup, env: Env, config: TranslateConfi
     const rulesHere = rulesOf(d);
     const seen = new Set([...tgSeen, ...heldGroups]);
     const tgsHere = new Set(groupsOf(d).filter((id) => !seen.has(id)));
-    if (ruleCount + heldRules + rulesHere > MAX_RULES) {
+    if (ruleCount + heldRules + rulesHere > quotas.rulesPerLoadBalancer) {
       f.add(
         problem(
           d.key,
           'spec.rules',
           String(rulesHere),
-          `adds ${rulesHere} listener rules to the ${ruleCount} of the members before it${kept(heldRules)}; an ALB allows at most ${MAX_RULES}`,
+          `adds ${rulesHere} listener rules to the ${ruleCount} of the members before it${kept(heldRules)}; ${allows(quotas, 'rulesPerLoadBalancer')}`,
         ),
       );
       hold(d);
       continue;
     }
-    if (seen.size + tgsHere.size > MAX_TARGET_GROUPS) {
+    if (seen.size + tgsHere.size > quotas.targetGroupsPerLoadBalancer) {
       f.add(
         problem(
           d.key,
           'spec.rules',
           String(tgsHere.size),
-          `adds ${tgsHere.size} target groups to the ${tgSeen.size} of the members before it${kept(seen.size - tgSeen.size)}; an ALB allows at most ${MAX_TARGET_GROUPS}`,
+          `adds ${tgsHere.size} target groups to the ${tgSeen.size} of the members before it${kept(seen.size - tgSeen.size)}; ${allows(quotas, 'targetGroupsPerLoadBalancer')}`,
         ),
       );
       hold(d);

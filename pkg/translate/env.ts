@@ -4,6 +4,7 @@
  * A field left `undefined` is unknown, and the stack says so instead of guessing.
  */
 import type { V1EndpointSlice, V1IngressClass, V1Node, V1Service } from '@kubernetes/client-node';
+import type { LoadBalancerQuotas } from '../model/index.ts';
 
 export interface Subnet {
   readonly subnetId: string;
@@ -110,6 +111,11 @@ export interface TranslateConfig {
   readonly allowedCertificateAuthorityArns?: readonly string[];
   /** Add-on kinds left alone entirely when off. @default all on */
   readonly addons?: AddonSwitches;
+  /**
+   * The account's load balancer quotas (`--quota-*` flags): a member that would pass one
+   * is frozen with a problem naming it. @default AlbQuotas (AWS's defaults)
+   */
+  readonly quotas?: LoadBalancerQuotas;
 }
 
 export const defaultTranslateConfig = {

@@ -34,6 +34,8 @@ export interface InProcessReconcilerOptions {
    * @default `albatross-digest-key` in `namespace`, else in `default`
    */
   readonly digestKeySecret?: DigestKeyRef;
+  /** Translate settings other than the cluster name (e.g. an account's `quotas`). */
+  readonly translate?: Partial<Omit<TranslateConfig, 'clusterName'>>;
   /** Further Reconciler options (clock, discovery interval, …). */
   readonly reconciler?: Partial<Omit<ReconcilerOptions, Wired>>;
 }
@@ -71,7 +73,11 @@ export async function startInProcessReconciler(
     digestKey,
     ...(ns !== undefined ? { watchNamespace: ns } : {}),
   });
-  const translate: TranslateConfig = { ...defaultTranslateConfig, clusterName: env.clusterName };
+  const translate: TranslateConfig = {
+    ...defaultTranslateConfig,
+    ...options.translate,
+    clusterName: env.clusterName,
+  };
   const mapper = new GroupKeyMapper(caches, translate);
   wireEvents(caches, mapper, options.enqueue ?? (() => undefined));
   await caches.start();

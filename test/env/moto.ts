@@ -70,3 +70,32 @@ export async function setIdempotency(endpoint: string, enabled: boolean): Promis
   });
   if (!set.ok) throw new Error(`moto idempotency failed: HTTP ${set.status}`);
 }
+
+/** The quotas the emulator enforces (test/env/moto_quotas.py), AWS's defaults unless set. */
+export interface MotoQuotas {
+  readonly rules_per_load_balancer: number;
+  readonly condition_values_per_rule: number;
+  readonly target_groups_per_load_balancer: number;
+  readonly listeners_per_load_balancer: number;
+  readonly certificates_per_load_balancer: number;
+  readonly inbound_rules_per_security_group: number;
+  readonly security_groups_per_load_balancer: number;
+  readonly targets_per_target_group: number;
+}
+
+/**
+ * Sets some of the emulator's quotas (the others keep their values) and returns them all;
+ * a reset restores AWS's defaults.
+ */
+export async function setQuotas(
+  endpoint: string,
+  quotas: Partial<MotoQuotas>,
+): Promise<MotoQuotas> {
+  const set = await fetch(`${endpoint}/moto-api/albatross/quotas`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(quotas),
+  });
+  if (!set.ok) throw new Error(`moto quotas failed: HTTP ${set.status}: ${await set.text()}`);
+  return (await set.json()) as MotoQuotas;
+}

@@ -477,6 +477,7 @@ def _deletion_protection_refuses() -> None:
 _deletion_protection_refuses()
 
 import moto_idempotency  # noqa: E402,F401  (idempotent creates; see its docstring)
+import moto_quotas  # noqa: E402,F401  AWS's default quotas (test/env/moto_quotas.py)
 
 if __name__ == "__main__":
     from moto.server import main

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AwsError } from '../../../pkg/aws/index.ts';
+import { QUOTA_RETRY_MS, QuotaError } from '../../../pkg/deploy/index.ts';
 import {
   AnnotationError,
   ConfigError,
@@ -107,6 +108,24 @@ const table: readonly (readonly [string, ReconcileSettled, Expected])[] = [
       logLevel: 'error',
       event: 'Warning FailedDeployModel',
       errorReason: 'aws',
+    },
+  ],
+  [
+    'a quota refusal: waits its long delay, not the exponential back-off from 1 s',
+    threw(
+      new QuotaError(
+        'TooManyRules',
+        'AWS refused CreateRule for the quota "rules per Application Load Balancer"',
+        QUOTA_RETRY_MS,
+        new AwsError('CreateRule', 'TooManyRules', 'the limit on rules', false),
+      ),
+    ),
+    {
+      action: { kind: 'after', delayMs: QUOTA_RETRY_MS },
+      outcome: 'error',
+      logLevel: 'warn',
+      event: 'Warning QuotaExceeded',
+      errorReason: 'quota',
     },
   ],
   [
