@@ -5,7 +5,7 @@
  * benchmarks that drive reconciles themselves; e2e tests run the real process instead.
  */
 import { CoreV1Api, NetworkingV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { createAwsClients, type AwsClients } from '../../pkg/aws/index.ts';
+import { createAwsClients, type AwsClientOptions, type AwsClients } from '../../pkg/aws/index.ts';
 import {
   ClusterCaches,
   ensureDigestKey,
@@ -34,6 +34,8 @@ export interface InProcessReconcilerOptions {
    * @default `albatross-digest-key` in `namespace`, else in `default`
    */
   readonly digestKeySecret?: DigestKeyRef;
+  /** Retry and rate-limit settings of the AWS clients, as the controller's flags set them. */
+  readonly aws?: Pick<AwsClientOptions, 'rateLimits' | 'maxAttempts' | 'retryMode'>;
   /** Further Reconciler options (clock, discovery interval, …). */
   readonly reconciler?: Partial<Omit<ReconcilerOptions, Wired>>;
 }
@@ -57,6 +59,7 @@ export async function startInProcessReconciler(
     region: env.state.region,
     endpoint: env.state.awsEndpoint,
     credentials: testCredentials,
+    ...options.aws,
   });
   const kc = options.kc ?? env.kc;
   const core = kc.makeApiClient(CoreV1Api);
