@@ -111,7 +111,7 @@ describe('emulator: throttling per API family', () => {
     assert.equal((counts.ok ?? 0) + (counts.Throttling ?? 0), 30, JSON.stringify(counts));
     const throttled = answers.find((a) => a.code === 'Throttling');
     assert.equal(throttled?.status, 400);
-    assert.equal(throttled?.message, 'Rate exceeded');
+    assert.equal(throttled.message, 'Rate exceeded');
     const state = await throttleState(endpoint);
     assert.equal(state.throttled['elbv2-describe'], counts.Throttling);
     assert.equal(state.calls['elbv2-describe'], 30);
