@@ -7,9 +7,12 @@
  *
  * Alone: `scripts/node test/soak/throttle.ts` (uses the running test environment when
  * ALBATROSS_TESTENV_STATE is set, else starts one). SOAK_THROTTLE_INGRESSES and
- * SOAK_THROTTLE_GROUP_SIZE change the fleet.
+ * SOAK_THROTTLE_GROUP_SIZE change the fleet; SOAK_THROTTLE_RATE_LIMITS sets the
+ * controller's limits as `--aws-api-rate-limits` would (`off`: AWS alone throttles, and
+ * the SDK's retry and the work queue's back-off carry the converge).
  */
 import { pathToFileURL } from 'node:url';
+import { defaultRateLimits, parseRateLimits, type RateLimits } from '../../pkg/aws/index.ts';
 import { readState, TestEnv } from '../env/testenv.ts';
 import {
   convergeThrottled,
@@ -19,12 +22,21 @@ import {
 
 export type ThrottlePhaseReport = ThrottledConvergeReport;
 
+function rateLimits(): RateLimits {
+  const text = process.env.SOAK_THROTTLE_RATE_LIMITS;
+  if (text === undefined || text === '') return defaultRateLimits;
+  const parsed = parseRateLimits(text);
+  if ('problem' in parsed) throw new Error(`SOAK_THROTTLE_RATE_LIMITS must be ${parsed.problem}`);
+  return parsed;
+}
+
 export async function throttlePhase(env: TestEnv): Promise<ThrottlePhaseReport> {
   await env.resetAws();
   const report = await convergeThrottled(env, {
     ingresses: Number(process.env.SOAK_THROTTLE_INGRESSES ?? 100),
     groupSize: Number(process.env.SOAK_THROTTLE_GROUP_SIZE ?? 5),
     throttle: { preset: 'aws' },
+    rateLimits: rateLimits(),
     timeoutMs: 600_000,
   });
   console.log(formatThrottledReport(report));
