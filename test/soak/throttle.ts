@@ -9,7 +9,8 @@
  * ALBATROSS_TESTENV_STATE is set, else starts one). SOAK_THROTTLE_INGRESSES and
  * SOAK_THROTTLE_GROUP_SIZE change the fleet; SOAK_THROTTLE_RATE_LIMITS sets the
  * controller's limits as `--aws-api-rate-limits` would (`off`: AWS alone throttles, and
- * the SDK's retry and the work queue's back-off carry the converge).
+ * the SDK's retry and the work queue's back-off carry the converge); SOAK_THROTTLE_WORKERS
+ * the controller's `--workers` (default 3: more workers press AWS's buckets harder).
  */
 import { pathToFileURL } from 'node:url';
 import { defaultRateLimits, parseRateLimits, type RateLimits } from '../../pkg/aws/index.ts';
@@ -37,6 +38,7 @@ export async function throttlePhase(env: TestEnv): Promise<ThrottlePhaseReport> 
     groupSize: Number(process.env.SOAK_THROTTLE_GROUP_SIZE ?? 5),
     throttle: { preset: 'aws' },
     rateLimits: rateLimits(),
+    workers: Number(process.env.SOAK_THROTTLE_WORKERS ?? 3),
     timeoutMs: 600_000,
   });
   console.log(formatThrottledReport(report));
