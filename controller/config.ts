@@ -25,6 +25,12 @@ import {
   type FlagValues,
 } from '../pkg/cli/flag-reader.ts';
 import { readNodePortRange, readTranslateConfig, STACK_FLAGS } from '../pkg/cli/translate-flags.ts';
+import {
+  apiFamilies,
+  defaultRateLimits,
+  parseRateLimits,
+  type RateLimits,
+} from '../pkg/aws/index.ts';
 import type { NodePortRange } from '../pkg/plan/index.ts';
 import type { TranslateConfig } from '../pkg/translate/env.ts';
 import { formatDuration, parseDuration } from './duration.ts';
@@ -60,6 +66,11 @@ export interface ControllerConfig {
     readonly vpcId?: string;
     /** Unset: the SDK's own endpoint resolution. */
     readonly endpoint?: string;
+    /**
+     * Client-side token buckets per API family (`--aws-api-rate-limits`); a family left
+     * out is not limited. @default defaultRateLimits (about 80 % of AWS's buckets)
+     */
+    readonly rateLimits: RateLimits;
   };
   /** Unset: in-cluster service account. */
   readonly kubeconfig?: string;
@@ -134,6 +145,12 @@ const flags: readonly FlagSpec[] = [
     ['AWS_ENDPOINT_URL'],
     '(SDK default)',
     'Endpoint URL for every AWS service (an emulator, a VPC endpoint).',
+  ),
+  flag(
+    'aws-api-rate-limits',
+    [],
+    '(80 % of AWS)',
+    `Client-side limits per AWS API family: family=rate:burst,... over the defaults, family=0 for no limit, or off. Families: ${apiFamilies.join(', ')}.`,
   ),
   flag('watch-namespace', [], '(all)', 'Watch Ingresses in this namespace only.'),
   flag('workers', [], '3', 'Ingress groups reconciled concurrently (1 to 64).'),
@@ -315,6 +332,10 @@ function build(r: Reader, podNamespace?: string): ControllerConfig {
     /^vpc-[0-9a-f]{8,17}$/.test(v) ? v : fail('a VPC id such as vpc-0abc12345def67890'),
   );
   const endpoint = r.optional('aws-endpoint', (v) => (isHttpUrl(v) ? v : fail('an http(s) URL')));
+  const rateLimits = r.value('aws-api-rate-limits', defaultRateLimits, (v) => {
+    const parsed = parseRateLimits(v);
+    return 'problem' in parsed ? fail(parsed.problem) : parsed;
+  });
   const watchNamespace = r.optional('watch-namespace', (v) =>
     /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(v) ? v : fail('a namespace name'),
   );
@@ -388,6 +409,7 @@ function build(r: Reader, podNamespace?: string): ControllerConfig {
       region,
       ...(vpcId !== undefined ? { vpcId } : {}),
       ...(endpoint !== undefined ? { endpoint } : {}),
+      rateLimits,
     },
     ...(kubeconfig !== undefined ? { kubeconfig } : {}),
     ...(watchNamespace !== undefined ? { watchNamespace } : {}),

@@ -4,7 +4,7 @@
  * SIGTERM/SIGINT (exit 0) or a lost Lease (exit 1).
  */
 import { KubeConfig } from '@kubernetes/client-node';
-import { createAwsClients, type AwsClients } from '../pkg/aws/index.ts';
+import { createAwsClients, formatRateLimits, type AwsClients } from '../pkg/aws/index.ts';
 import type { CliIo, ExitCode } from '../pkg/cli/index.ts';
 import { CONTROLLER_HELP, loadControllerConfig, type ControllerConfig } from './config.ts';
 import { electionIdentity, kubeLeaseClient } from './leader-election.ts';
@@ -48,9 +48,12 @@ export async function runController(
     });
     return 1;
   }
+  const stop = new AbortController();
   const aws = createAwsClients({
     region: config.aws.region,
     ...(config.aws.endpoint !== undefined ? { endpoint: config.aws.endpoint } : {}),
+    rateLimits: config.aws.rateLimits,
+    signal: stop.signal,
   });
   const identity = electionIdentity();
   log.info('starting', {
@@ -59,8 +62,8 @@ export async function runController(
     region: config.aws.region,
     watchNamespace: config.watchNamespace ?? '(all)',
     leaderElection: config.leaderElection.enabled,
+    awsApiRateLimits: formatRateLimits(config.aws.rateLimits),
   });
-  const stop = new AbortController();
   const onSignal = (name: NodeJS.Signals): void => {
     if (stop.signal.aborted) {
       // A second signal: the operator does not want to wait for the drain.
@@ -81,6 +84,7 @@ export async function runController(
       log,
       identity,
       awsCalls: aws.calls,
+      awsLimiter: aws.limiter,
       ...(le.enabled ? { lease: kubeLeaseClient(kc, le.namespace, le.name) } : {}),
     });
     return await manager.run(stop.signal);

@@ -33,7 +33,7 @@
  * The manager applies the HandledResult's queue action and records the metrics; the
  * plug never touches the queue except through `enqueue`.
  */
-import type { CallCounter } from '../pkg/aws/index.ts';
+import type { ApiRateLimiter, CallCounter } from '../pkg/aws/index.ts';
 import { sleep, systemClock, type Clock } from '../pkg/clock/index.ts';
 import type { ControllerConfig, ListenAddress } from './config.ts';
 import {
@@ -85,6 +85,8 @@ export interface ManagerOptions {
   readonly identity: string;
   /** The AWS call counter, for albatross_aws_api_calls_total. */
   readonly awsCalls?: CallCounter;
+  /** The client-side rate limiter, for albatross_aws_rate_limit_wait_seconds_total. */
+  readonly awsLimiter?: ApiRateLimiter;
   /** /healthz fails when one reconcile has run this long. @default 900000 (15 min) */
   readonly wedgedAfterMs?: number;
   /** Called once the HTTP servers are bound, with their real addresses. */
@@ -137,6 +139,7 @@ export class Manager {
     this.metrics = new ControllerMetrics({
       queueDepth: () => this.queue.length,
       ...(options.awsCalls !== undefined ? { awsCalls: options.awsCalls } : {}),
+      ...(options.awsLimiter !== undefined ? { awsLimiter: options.awsLimiter } : {}),
       ...(options.plug.managedLoadBalancers !== undefined
         ? { managedLoadBalancers: () => options.plug.managedLoadBalancers?.() ?? 0 }
         : {}),

@@ -5,7 +5,7 @@
  * time instead of being mirrored, so the metric cannot drift from its source.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { CallCounter } from '../pkg/aws/index.ts';
+import type { ApiRateLimiter, CallCounter } from '../pkg/aws/index.ts';
 import type { HandledResult } from './handle-result.ts';
 
 export interface MetricSources {
@@ -13,6 +13,8 @@ export interface MetricSources {
   readonly queueDepth: () => number;
   /** The one AWS call counter (pkg/aws); read at scrape time. */
   readonly awsCalls?: CallCounter;
+  /** The client-side rate limiter (pkg/aws); its wait times are read at scrape time. */
+  readonly awsLimiter?: ApiRateLimiter;
   /** Load balancers this controller manages. */
   readonly managedLoadBalancers?: () => number;
   /** Pods that should carry a readiness gate and do not (the leader's last report). */
@@ -66,6 +68,41 @@ export class ControllerMetrics {
         for (const c of awsCalls?.snapshot() ?? []) {
           this.inc({ service: c.service, operation: c.operation, outcome: c.outcome }, c.count);
         }
+      },
+    });
+    new Counter({
+      name: 'albatross_aws_throttled_total',
+      help: 'AWS API attempts answered with a throttling error (Throttling, RequestLimitExceeded, ...), by service and operation.',
+      labelNames: ['service', 'operation'],
+      registers,
+      collect() {
+        this.reset();
+        for (const c of awsCalls?.throttled() ?? []) {
+          this.inc({ service: c.service, operation: c.operation }, c.count);
+        }
+      },
+    });
+    new Counter({
+      name: 'albatross_aws_retries_total',
+      help: "AWS API attempts that were the SDK's retries (attempt 2 and later), by service and operation.",
+      labelNames: ['service', 'operation'],
+      registers,
+      collect() {
+        this.reset();
+        for (const c of awsCalls?.retries() ?? []) {
+          this.inc({ service: c.service, operation: c.operation }, c.count);
+        }
+      },
+    });
+    const { awsLimiter } = sources;
+    new Counter({
+      name: 'albatross_aws_rate_limit_wait_seconds_total',
+      help: 'Time AWS calls waited for a token of the client-side rate limiter (--aws-api-rate-limits), by API family.',
+      labelNames: ['family'],
+      registers,
+      collect() {
+        this.reset();
+        for (const w of awsLimiter?.waitSeconds() ?? []) this.inc({ family: w.family }, w.seconds);
       },
     });
     new Gauge({

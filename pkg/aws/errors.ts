@@ -3,6 +3,8 @@
  * throttling and 5xx by the time an error reaches us; what remains is either
  * eventual consistency (worth a short retry here), or something to report.
  */
+import { isThrottlingCode } from './throttling.ts';
+
 export const eventualConsistencyCodes = [
   'DependencyViolation',
   'ResourceInUse',
@@ -60,7 +62,9 @@ export function toAwsError(operation: string, err: unknown): AwsError {
   const message = err instanceof Error ? err.message : String(err);
   const sdkRetryable =
     typeof err === 'object' && err !== null && '$retryable' in err && err.$retryable !== undefined;
-  return new AwsError(operation, code, message, sdkRetryable || isEventualConsistency(err), err);
+  // Throttling the SDK gave up on is still worth a later try: the reconcile backs off.
+  const retryable = sdkRetryable || isEventualConsistency(err) || isThrottlingCode(code);
+  return new AwsError(operation, code, message, retryable, err);
 }
 
 /**

@@ -1,5 +1,15 @@
+export {
+  apiFamilies,
+  defaultRateLimits,
+  familiesOf,
+  formatRateLimits,
+  parseRateLimits,
+} from './api-families.ts';
+export type { ApiFamily, RateLimit, RateLimits } from './api-families.ts';
 export { CallCounter, countCalls, isMutating } from './call-counter.ts';
-export type { CallOutcome, CallRecord } from './call-counter.ts';
+export type { CallOutcome, CallRecord, OperationCount } from './call-counter.ts';
+export { ApiRateLimiter } from './rate-limiter.ts';
+export { isThrottlingCode, throttlingCodes } from './throttling.ts';
 export { createAwsClients } from './clients.ts';
 export type { AwsClientOptions, AwsClients } from './clients.ts';
 export {

@@ -17,7 +17,10 @@ import type { Reconciler } from '../../controller/reconciler.ts';
 import type { ReconcileReport } from '../../controller/reconciler.ts';
 import { WorkQueue } from '../../controller/work-queue.ts';
 import { WorkerPool } from '../../controller/workers.ts';
-import { startInProcessReconciler } from '../env/in-process-reconciler.ts';
+import {
+  startInProcessReconciler,
+  type InProcessReconcilerOptions,
+} from '../env/in-process-reconciler.ts';
 import type { TestEnv } from '../env/testenv.ts';
 
 /** One reconcile the workers ran, with the AWS calls made inside it. */
@@ -109,11 +112,17 @@ export async function until(what: string, check: () => boolean, timeoutMs: numbe
 
 export async function startController(
   env: TestEnv,
-  options: { readonly namespace: string; readonly workers: number },
+  options: {
+    readonly namespace: string;
+    readonly workers: number;
+    /** The AWS clients' retry and rate-limit settings. @default the harness's */
+    readonly aws?: InProcessReconcilerOptions['aws'];
+  },
 ): Promise<BenchController> {
   const queue = new WorkQueue();
   const harness = await startInProcessReconciler(env, {
     namespace: options.namespace,
+    ...(options.aws !== undefined ? { aws: options.aws } : {}),
     enqueue: (key) => {
       queue.add(key);
     },

@@ -5,7 +5,7 @@
  * benchmarks that drive reconciles themselves; e2e tests run the real process instead.
  */
 import { CoreV1Api, NetworkingV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { createAwsClients, type AwsClients } from '../../pkg/aws/index.ts';
+import { createAwsClients, type AwsClientOptions, type AwsClients } from '../../pkg/aws/index.ts';
 import {
   ClusterCaches,
   ensureDigestKey,
@@ -36,6 +36,8 @@ export interface InProcessReconcilerOptions {
   readonly digestKeySecret?: DigestKeyRef;
   /** Translate settings other than the cluster name (e.g. an account's `quotas`). */
   readonly translate?: Partial<Omit<TranslateConfig, 'clusterName'>>;
+  /** Retry and rate-limit settings of the AWS clients, as the controller's flags set them. */
+  readonly aws?: Pick<AwsClientOptions, 'rateLimits' | 'maxAttempts' | 'retryMode'>;
   /** Further Reconciler options (clock, discovery interval, …). */
   readonly reconciler?: Partial<Omit<ReconcilerOptions, Wired>>;
 }
@@ -59,6 +61,7 @@ export async function startInProcessReconciler(
     region: env.state.region,
     endpoint: env.state.awsEndpoint,
     credentials: testCredentials,
+    ...options.aws,
   });
   const kc = options.kc ?? env.kc;
   const core = kc.makeApiClient(CoreV1Api);

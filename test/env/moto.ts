@@ -99,3 +99,50 @@ export async function setQuotas(
   if (!set.ok) throw new Error(`moto quotas failed: HTTP ${set.status}: ${await set.text()}`);
   return (await set.json()) as MotoQuotas;
 }
+
+/** A family's bucket in the emulator's throttling layer (test/env/moto_throttle.py). */
+export interface ThrottleBucket {
+  /** Tokens added per second. */
+  readonly rate: number;
+  /** The bucket's capacity: the calls admitted at once. */
+  readonly burst: number;
+}
+
+/** What the throttling layer answers on GET: its buckets, and calls and throttles per family. */
+export interface ThrottleState {
+  readonly enabled: boolean;
+  readonly families: Readonly<Record<string, ThrottleBucket & { readonly tokens: number }>>;
+  readonly calls: Readonly<Record<string, number>>;
+  readonly throttled: Readonly<Record<string, number>>;
+}
+
+/**
+ * Throttles the emulator as AWS does: `{ preset: 'aws' }` for AWS's documented buckets
+ * (optionally `scale`d), `families` to set buckets of its own (over the preset when both
+ * are given), `{ preset: 'off' }` to stop. Over a bucket, ELBv2 answers `Throttling`
+ * (400), EC2 `RequestLimitExceeded` (503), the tagging API `ThrottledException` (400).
+ * Off by default; a reset turns it off.
+ */
+export async function setThrottling(
+  endpoint: string,
+  config: {
+    readonly preset?: 'aws' | 'off';
+    readonly scale?: number;
+    readonly families?: Readonly<Record<string, ThrottleBucket>>;
+  },
+): Promise<ThrottleState> {
+  const res = await fetch(`${endpoint}/moto-api/albatross/throttle`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(config),
+  });
+  if (!res.ok) throw new Error(`moto throttling failed: HTTP ${res.status}: ${await res.text()}`);
+  return (await res.json()) as ThrottleState;
+}
+
+/** The throttling layer's buckets and its counts of calls and throttled answers per family. */
+export async function throttleState(endpoint: string): Promise<ThrottleState> {
+  const res = await fetch(`${endpoint}/moto-api/albatross/throttle`);
+  if (!res.ok) throw new Error(`moto throttling state failed: HTTP ${res.status}`);
+  return (await res.json()) as ThrottleState;
+}

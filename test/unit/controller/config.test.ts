@@ -8,6 +8,7 @@ import {
   type ControllerConfig,
 } from '../../../controller/config.ts';
 import { formatDuration, parseDuration } from '../../../controller/duration.ts';
+import { defaultRateLimits } from '../../../pkg/aws/index.ts';
 
 const required: Readonly<Record<string, string>> = {
   ALBATROSS_CLUSTER_NAME: 'prod',
@@ -44,7 +45,7 @@ describe('controller config: defaults and sources', () => {
         ruleOrder: 'specification',
         addons: { wafv2: true, waf: true, shield: true },
       },
-      aws: { region: 'eu-west-1' },
+      aws: { region: 'eu-west-1', rateLimits: defaultRateLimits },
       workers: 3,
       syncPeriodMs: 10 * 3600 * 1000,
       leaderElection: {
@@ -127,6 +128,7 @@ describe('controller config: defaults and sources', () => {
       region: 'us-east-1',
       endpoint: 'http://127.0.0.1:5000',
       vpcId: 'vpc-0123456789abcdef0',
+      rateLimits: defaultRateLimits,
     });
     assert.equal(config.kubeconfig, '/home/me/.kube/config');
     assert.equal(config.leaderElection.namespace, 'albatross-system');
