@@ -28,6 +28,8 @@ import { applyTargets } from './targets.ts';
 export interface ApplyInput {
   readonly desired: Stack;
   readonly actual: ActualStack | null;
+  /** Told of each step once it is done, also when a later one fails (Events, metrics). */
+  readonly onApplied?: (step: PlannedChange) => void;
 }
 
 export interface ApplyResult {
@@ -125,6 +127,7 @@ export async function applyPlan(
       continue;
     }
     applied += 1;
+    input.onApplied?.(step);
     const key = `${step.op} ${step.kind}`;
     byChange[key] = (byChange[key] ?? 0) + 1;
   }
