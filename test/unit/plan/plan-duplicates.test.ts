@@ -71,7 +71,10 @@ describe('planChanges: duplicates', () => {
     const toExtra = {
       ...second,
       actions: [
-        { Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: extraArn }] } },
+        {
+          Type: 'forward' as const,
+          ForwardConfig: { TargetGroups: [{ TargetGroupArn: extraArn }] },
+        },
       ],
     };
     const kept = applied.targetGroups[0] ?? assert.fail();
