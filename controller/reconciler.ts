@@ -563,7 +563,7 @@ export class Reconciler {
     // the one holding them (a deleted IngressClass, missing params): its address stands.
     const keptLoadBalancer =
       actual?.loadBalancer != null &&
-      !plan.some((s) => s.kind === 'LoadBalancer' && s.op === 'delete');
+      !plan.some((s) => s.kind === 'LoadBalancer' && s.op === 'delete' && !isDuplicateStep(s));
     if (stack.loadBalancer === null && !keptLoadBalancer) dnsName = null;
     if (dnsName === null) this.#withLoadBalancer.delete(group.id);
     else this.#withLoadBalancer.add(group.id);
