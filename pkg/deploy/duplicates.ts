@@ -44,6 +44,7 @@ export function keepOne<T>(
   candidates: readonly T[],
   criteria: readonly Criterion<T>[],
   key: (candidate: T) => string,
+  byKey = 'the first by ARN',
 ): Kept<T> {
   let pool = [...candidates];
   let because = '';
@@ -58,7 +59,7 @@ export function keepOne<T>(
   return {
     kept,
     extras: candidates.filter((candidate) => candidate !== kept),
-    because: because === '' ? 'the first by ARN' : because,
+    because: because === '' ? byKey : because,
   };
 }
 
@@ -163,6 +164,7 @@ export function keepSecurityGroup<T extends { readonly groupId: string }>(
     candidates,
     [{ score: (c) => (used.has(c.groupId) ? 1 : 0), because: 'the load balancer uses it' }],
     (c) => c.groupId,
+    'the first by group id',
   );
 }
 
