@@ -27,6 +27,7 @@
  *                                          // `processWith` builds one from a reconcile
  *   managedLoadBalancers?(): number        // for albatross_managed_load_balancers
  *   ungatedPods?(): number                 // for albatross_ungated_pods
+ *   duplicatesRepaired?(): Map             // for albatross_duplicates_repaired_total
  * }
  * ```
  *
@@ -62,6 +63,8 @@ export interface ControllerPlug {
   managedLoadBalancers?(): number;
   /** Pods that lack a readiness gate they should carry. */
   ungatedPods?(): number;
+  /** Duplicates deleted since start, by kind. */
+  duplicatesRepaired?(): ReadonlyMap<string, number>;
 }
 
 /** The settings the manager reads (a ControllerConfig satisfies it). */
@@ -145,6 +148,9 @@ export class Manager {
         : {}),
       ...(options.plug.ungatedPods !== undefined
         ? { ungatedPods: () => options.plug.ungatedPods?.() ?? 0 }
+        : {}),
+      ...(options.plug.duplicatesRepaired !== undefined
+        ? { duplicatesRepaired: () => options.plug.duplicatesRepaired?.() ?? new Map() }
         : {}),
       isLeader: () => this.isLeader(),
     });

@@ -19,6 +19,8 @@ export interface MetricSources {
   readonly managedLoadBalancers?: () => number;
   /** Pods that should carry a readiness gate and do not (the leader's last report). */
   readonly ungatedPods?: () => number;
+  /** Duplicate AWS resources deleted since start, by kind (the reconciler keeps them). */
+  readonly duplicatesRepaired?: () => ReadonlyMap<string, number>;
   readonly isLeader: () => boolean;
 }
 
@@ -119,6 +121,17 @@ export class ControllerMetrics {
       registers,
       collect() {
         this.set(ungatedPods?.() ?? 0);
+      },
+    });
+    const { duplicatesRepaired } = sources;
+    new Counter({
+      name: 'albatross_duplicates_repaired_total',
+      help: 'Duplicate AWS resources of a stack (a second ALB, listener on one port, target group, security group or rule for one stack resource) deleted, by kind.',
+      labelNames: ['kind'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [kind, count] of duplicatesRepaired?.() ?? []) this.inc({ kind }, count);
       },
     });
     new Gauge({

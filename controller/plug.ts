@@ -150,6 +150,7 @@ export const reconcilerPlug: PlugFactory = async ({ config, kc, aws, log }) => {
               : reconciler.process(key, signal),
     managedLoadBalancers: () => reconciler.managedLoadBalancers(),
     ungatedPods: () => gates?.ungatedPods() ?? 0,
+    duplicatesRepaired: () => reconciler.duplicatesRepaired(),
   };
   log.info('reconciler plugged in', { vpcId });
   return plug;

@@ -70,9 +70,9 @@ import {
   writeIngressStatus,
 } from '../pkg/k8s/index.ts';
 import type { ClusterCaches, GroupKeyMapper, WorkItem } from '../pkg/k8s/index.ts';
-import type { ActualStack, Problem, Stack } from '../pkg/model/index.ts';
+import type { ActualStack, DuplicateKind, Problem, Stack } from '../pkg/model/index.ts';
 import { DEFAULT_NODE_PORT_RANGE, planChanges } from '../pkg/plan/index.ts';
-import type { NodePortRange, Plan, TargetsStep } from '../pkg/plan/index.ts';
+import type { NodePortRange, Plan, PlannedChange, TargetsStep } from '../pkg/plan/index.ts';
 import { buildStack, needsCertificates, oidcSecretsReferenced } from '../pkg/translate/index.ts';
 import type { Env, TranslateConfig } from '../pkg/translate/index.ts';
 import { CertificateCache } from './certificate-cache.ts';
@@ -182,6 +182,7 @@ export const EventReasons = {
   updateStatus: 'FailedUpdateStatus',
   backendAccess: 'BackendAccessWarning',
   quotaExceeded: 'QuotaExceeded',
+  duplicateRemoved: 'DuplicateRemoved',
 } as const;
 
 function emptyGroup(item: WorkItem): IngressGroup {
@@ -197,6 +198,21 @@ function serviceOfBackend(backend: string): string {
 /** `alb.ingress.kubernetes.io/scheme "publik": scheme must be internal or internet-facing` */
 export function problemMessage(p: Problem): string {
   return `${p.field} ${JSON.stringify(p.value)}: ${p.message}`;
+}
+
+/** The hostnames the members show in `status.loadBalancer`: which ALB clients resolve. */
+function statusAddresses(group: IngressGroup): string[] {
+  return [...group.members, ...group.inactiveMembers].flatMap((m) =>
+    (m.ingress.status?.loadBalancer?.ingress ?? []).flatMap((i) =>
+      i.hostname === undefined ? [] : [i.hostname.toLowerCase()],
+    ),
+  );
+}
+
+type DuplicateStep = Extract<PlannedChange, { step: 'delete-duplicate' }>;
+
+function isDuplicateStep(step: PlannedChange): step is DuplicateStep {
+  return step.step === 'delete-duplicate';
 }
 
 function errorMessage(err: unknown): string {
@@ -225,6 +241,8 @@ export class Reconciler {
   #backendTail: Promise<unknown> = Promise.resolve();
   /** The run still waiting to start, per kind (authorize only, or revoke too). */
   readonly #backendWaiting = new Map<boolean, Promise<BackendAccessResult>>();
+  /** Duplicates deleted since start, by kind: albatross_duplicates_repaired_total. */
+  readonly #duplicatesRepaired = new Map<DuplicateKind, number>();
 
   constructor(options: ReconcilerOptions) {
     this.#o = options;
@@ -307,6 +325,11 @@ export class Reconciler {
   /** Every group the caches know of, as full work keys: what a periodic resync enqueues. */
   resyncKeys(): string[] {
     return this.#o.mapper.knownGroupIds().map(groupWorkKey);
+  }
+
+  /** Duplicates this reconciler deleted since it started, by kind (ActualStack.duplicates). */
+  duplicatesRepaired(): ReadonlyMap<DuplicateKind, number> {
+    return this.#duplicatesRepaired;
   }
 
   /** Load balancers this reconciler has seen to exist, as of each group's last full reconcile. */
@@ -477,7 +500,10 @@ export class Reconciler {
     const fingerprint = stackFingerprint(stack);
     let discovered;
     try {
-      discovered = await this.#discovery.discover(ctx, group.id, fingerprint, namesOf(stack));
+      discovered = await this.#discovery.discover(ctx, group.id, fingerprint, {
+        ...namesOf(stack),
+        addresses: statusAddresses(group),
+      });
     } catch (err) {
       // A resource of ours by name but not by tags: the user must act; say so on the members.
       if (err instanceof DeployError) await this.#warnMembers(group, stack, errorMessage(err));
@@ -499,9 +525,16 @@ export class Reconciler {
     let applied = 0;
     let byChange: Readonly<Record<string, number>> = {};
     if (plan.length > 0) {
+      const removed: DuplicateStep[] = [];
       try {
         await multiCluster.beforeApply(plan);
-        const result = await applyPlan(ctx, plan, { desired: stack, actual });
+        const result = await applyPlan(ctx, plan, {
+          desired: stack,
+          actual,
+          onApplied: (step) => {
+            if (isDuplicateStep(step)) removed.push(step);
+          },
+        });
         await multiCluster.afterApply(plan);
         applied = result.applied;
         byChange = result.byChange;
@@ -516,11 +549,13 @@ export class Reconciler {
         }
       } catch (err) {
         this.#targetGroupArns.delete(group.id);
+        await this.#duplicatesRemoved(group, removed);
         const reason =
           err instanceof QuotaError ? EventReasons.quotaExceeded : EventReasons.deployModel;
         await this.#warnMembers(group, stack, errorMessage(err), reason);
         throw err;
       }
+      await this.#duplicatesRemoved(group, removed);
     }
     this.#rememberTargetGroups(group.id, actual, plan);
     if (needsChanged) {
@@ -532,7 +567,7 @@ export class Reconciler {
     // the one holding them (a deleted IngressClass, missing params): its address stands.
     const keptLoadBalancer =
       actual?.loadBalancer != null &&
-      !plan.some((s) => s.kind === 'LoadBalancer' && s.op === 'delete');
+      !plan.some((s) => s.kind === 'LoadBalancer' && s.op === 'delete' && !isDuplicateStep(s));
     if (stack.loadBalancer === null && !keptLoadBalancer) dnsName = null;
     if (dnsName === null) this.#withLoadBalancer.delete(group.id);
     else this.#withLoadBalancer.add(group.id);
@@ -742,6 +777,31 @@ export class Reconciler {
       const member = byKey.get(u.member);
       if (member !== undefined)
         await this.#warn(member.ingress, EventReasons.backendAccess, u.message);
+    }
+  }
+
+  /**
+   * Duplicates deleted (even by an apply that failed later): counted, and a Normal Event
+   * on the members (those leaving when none is active) naming what was kept and removed.
+   */
+  async #duplicatesRemoved(group: IngressGroup, removed: readonly DuplicateStep[]): Promise<void> {
+    const told = group.members.length > 0 ? group.members : group.inactiveMembers;
+    for (const step of removed) {
+      this.#duplicatesRepaired.set(step.kind, (this.#duplicatesRepaired.get(step.kind) ?? 0) + 1);
+      const removedArn = step.kind === 'SecurityGroup' ? step.actual.groupId : step.actual.arn;
+      const message = `removed ${step.kind} ${removedArn}: ${step.reason}`;
+      for (const member of told) {
+        try {
+          await this.#events.record(
+            member.ingress,
+            'Normal',
+            EventReasons.duplicateRemoved,
+            message,
+          );
+        } catch {
+          // The repair is done; an Event that cannot be written must not undo the reconcile.
+        }
+      }
     }
   }
 

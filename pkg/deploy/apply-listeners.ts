@@ -105,12 +105,16 @@ async function create(ctx: DeployContext, state: ApplyState, want: Listener): Pr
   await setAttributes(ctx, arn, want.attributes);
 }
 
-async function remove(ctx: DeployContext, state: ApplyState, id: string, arn: string) {
+async function deleteListener(ctx: DeployContext, arn: string) {
   await call(ctx, 'DeleteListener', () =>
     unlessGone('ListenerNotFound', () =>
       ctx.clients.elbv2.send(new DeleteListenerCommand({ ListenerArn: arn }), sendOptions(ctx)),
     ),
   );
+}
+
+async function remove(ctx: DeployContext, state: ApplyState, id: string, arn: string) {
+  await deleteListener(ctx, arn);
   state.listeners.delete(id);
 }
 
@@ -129,6 +133,9 @@ export async function applyListener(
     case 'delete':
     case 'delete-replaced':
       return remove(ctx, state, step.id, step.actual.arn);
+    case 'delete-duplicate':
+      // The kept listener has the same id: apply keeps knowing it.
+      return deleteListener(ctx, step.actual.arn);
     case 'update': {
       const arn = step.actual.arn;
       const want = step.desired;

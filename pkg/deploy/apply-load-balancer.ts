@@ -60,7 +60,7 @@ async function create(ctx: DeployContext, state: ApplyState, want: LoadBalancer)
   }
 }
 
-async function remove(ctx: DeployContext, state: ApplyState, arn: string): Promise<void> {
+async function deleteLoadBalancer(ctx: DeployContext, arn: string): Promise<void> {
   await call(ctx, 'DeleteLoadBalancer', () =>
     unlessGone('LoadBalancerNotFound', () =>
       ctx.clients.elbv2.send(
@@ -69,6 +69,10 @@ async function remove(ctx: DeployContext, state: ApplyState, arn: string): Promi
       ),
     ),
   );
+}
+
+async function remove(ctx: DeployContext, state: ApplyState, arn: string): Promise<void> {
+  await deleteLoadBalancer(ctx, arn);
   // Its listeners and rules went with it.
   state.loadBalancerArn = null;
   state.dnsName = null;
@@ -90,6 +94,9 @@ export async function applyLoadBalancer(
     case 'delete':
     case 'delete-replaced':
       return remove(ctx, state, step.actual.arn);
+    case 'delete-duplicate':
+      // The kept load balancer, and what apply knows of it, stay.
+      return deleteLoadBalancer(ctx, step.actual.arn);
     case 'update': {
       const arn = step.actual.arn;
       const want = step.desired;

@@ -71,12 +71,16 @@ async function create(ctx: DeployContext, state: ApplyState, want: ListenerRule)
   }
 }
 
-async function remove(ctx: DeployContext, state: ApplyState, id: string, arn: string) {
+async function deleteRule(ctx: DeployContext, arn: string) {
   await call(ctx, 'DeleteRule', () =>
     unlessGone('RuleNotFound', () =>
       ctx.clients.elbv2.send(new DeleteRuleCommand({ RuleArn: arn }), sendOptions(ctx)),
     ),
   );
+}
+
+async function remove(ctx: DeployContext, state: ApplyState, id: string, arn: string) {
+  await deleteRule(ctx, arn);
   state.rules.delete(id);
 }
 
@@ -94,6 +98,9 @@ export async function applyRule(
     case 'delete':
     case 'delete-replaced':
       return remove(ctx, state, step.id, step.actual.arn);
+    case 'delete-duplicate':
+      // The kept twin has the same id: apply keeps knowing it.
+      return deleteRule(ctx, step.actual.arn);
     case 'update': {
       const want = step.desired;
       const fields = new Set(step.fields);

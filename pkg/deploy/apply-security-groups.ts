@@ -160,7 +160,8 @@ export async function applySecurityGroup(
       return;
     }
     case 'delete':
-    case 'delete-replaced': {
+    case 'delete-replaced':
+    case 'delete-duplicate': {
       // Just after its ALB is deleted, EC2 still sees the group in use for a while.
       await callRetrying(ctx, 'DeleteSecurityGroup', () =>
         unlessGone('InvalidGroup.NotFound', () =>

@@ -88,7 +88,8 @@ export async function applyTargetGroup(
       return;
     }
     case 'delete':
-    case 'delete-replaced': {
+    case 'delete-replaced':
+    case 'delete-duplicate': {
       // ResourceInUse for a moment after the last rule forwarding to it moved away.
       await callRetrying(ctx, 'DeleteTargetGroup', () =>
         unlessGone('TargetGroupNotFound', () =>

@@ -36,6 +36,8 @@ const flagOf: Partial<Record<string, string>> = {
 export interface ApplyInput {
   readonly desired: Stack;
   readonly actual: ActualStack | null;
+  /** Told of each step once it is done, also when a later one fails (Events, metrics). */
+  readonly onApplied?: (step: PlannedChange) => void;
 }
 
 export interface ApplyResult {
@@ -152,6 +154,7 @@ export async function applyPlan(
       continue;
     }
     applied += 1;
+    input.onApplied?.(step);
     const key = `${step.op} ${step.kind}`;
     byChange[key] = (byChange[key] ?? 0) + 1;
   }

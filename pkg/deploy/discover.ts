@@ -12,26 +12,21 @@
  * DescribeRules and L listener attributes, ⌈(L+R)/20⌉ DescribeTags, ⌈T/20⌉
  * DescribeTargetGroups, T attributes and T DescribeTargetHealth, 1 DescribeSecurityGroups
  * and 1 DescribeSecurityGroupRules (and one certificate read per HTTPS listener).
+ *
+ * Duplicates (duplicates.ts): every load balancer of the stack is read so, not only the
+ * first; a second one costs its own reads, paid only while it exists.
  */
 import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import type { SecurityGroup as SdkSecurityGroup, SecurityGroupRule } from '@aws-sdk/client-ec2';
 import {
-  DescribeListenerAttributesCommand,
-  DescribeListenerCertificatesCommand,
-  DescribeListenersCommand,
-  DescribeLoadBalancerAttributesCommand,
-  DescribeRulesCommand,
   DescribeTargetGroupAttributesCommand,
   DescribeTargetHealthCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type {
-  Listener as SdkListener,
-  Rule as SdkRule,
-  TargetGroup as SdkTargetGroup,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { TargetGroup as SdkTargetGroup } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { AwsError } from '../aws/index.ts';
 import type {
   ActualBackendAccessRule,
+  ActualDuplicate,
   ActualListener,
   ActualListenerRule,
   ActualLoadBalancer,
@@ -56,8 +51,19 @@ import {
   fromSdkTags,
   fromSdkTransforms,
 } from './from-sdk.ts';
-import { describeTags, taggedResources } from './lagging-index.ts';
-import { describeCapacityUnits } from './load-balancer-addressing.ts';
+import { readLoadBalancer } from './discover-load-balancer.ts';
+import type { ReadListener, ReadLoadBalancer, ReadRule } from './discover-load-balancer.ts';
+import {
+  forwardedArns,
+  keepListener,
+  keepLoadBalancer,
+  keepRule,
+  keepSecurityGroup,
+  keepTargetGroup,
+  splitDuplicates,
+} from './duplicates.ts';
+import type { Kept } from './duplicates.ts';
+import { taggedResources } from './lagging-index.ts';
 import { findStackResources } from './stack-resources.ts';
 import type { DiscoveryHints } from './stack-resources.ts';
 import { describeTaggedSecurityGroupRules } from './tagged-security-group-rules.ts';
@@ -85,99 +91,7 @@ export async function listStacks(ctx: DeployContext): Promise<string[]> {
   return [...ids].sort();
 }
 
-async function describeListeners(ctx: DeployContext, loadBalancerArn: string) {
-  const listeners: SdkListener[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await call(ctx, 'DescribeListeners', () =>
-      ctx.clients.elbv2.send(
-        new DescribeListenersCommand({
-          LoadBalancerArn: loadBalancerArn,
-          ...(marker === undefined ? {} : { Marker: marker }),
-        }),
-        sendOptions(ctx),
-      ),
-    );
-    listeners.push(...(page.Listeners ?? []));
-    marker = page.NextMarker;
-  } while (marker !== undefined);
-  return listeners;
-}
-
-/** A listener's rules, the default rule left out. */
-export async function describeRules(ctx: DeployContext, listenerArn: string) {
-  const rules: SdkRule[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await call(ctx, 'DescribeRules', () =>
-      ctx.clients.elbv2.send(
-        new DescribeRulesCommand({
-          ListenerArn: listenerArn,
-          ...(marker === undefined ? {} : { Marker: marker }),
-        }),
-        sendOptions(ctx),
-      ),
-    );
-    rules.push(...(page.Rules ?? []));
-    marker = page.NextMarker;
-  } while (marker !== undefined);
-  return rules.filter((rule) => rule.IsDefault !== true);
-}
-
-/** A rule as the planner compares it: our target groups named by stack id. */
-export function toActualRule(
-  rule: SdkRule,
-  arn: string,
-  listenerId: string,
-  tags: Tags,
-  idOfTargetGroup: (arn: string) => string | undefined,
-): ActualListenerRule {
-  return {
-    id: tags[TAG_RESOURCE] ?? '',
-    arn,
-    listenerId,
-    priority: Number(rule.Priority),
-    member: tags[TAG_INGRESS] ?? '',
-    conditions: fromSdkConditions(rule.Conditions),
-    actions: withSecretDigest(fromSdkActions(rule.Actions, idOfTargetGroup), tags),
-    transforms: fromSdkTransforms(rule.Transforms),
-    tags,
-  };
-}
-
-/** Certificates with the default first: DescribeListeners reports only the default. */
-async function listenerCertificates(ctx: DeployContext, listener: SdkListener) {
-  if (listener.Protocol !== 'HTTPS' || listener.ListenerArn === undefined) return [];
-  const arn = listener.ListenerArn;
-  const all: { certificateArn: string; isDefault: boolean }[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await call(ctx, 'DescribeListenerCertificates', () =>
-      ctx.clients.elbv2.send(
-        new DescribeListenerCertificatesCommand({
-          ListenerArn: arn,
-          ...(marker === undefined ? {} : { Marker: marker }),
-        }),
-        sendOptions(ctx),
-      ),
-    );
-    for (const c of page.Certificates ?? []) {
-      if (c.CertificateArn !== undefined) {
-        all.push({ certificateArn: c.CertificateArn, isDefault: c.IsDefault === true });
-      }
-    }
-    marker = page.NextMarker;
-  } while (marker !== undefined);
-  const defaults = (listener.Certificates ?? []).flatMap((c) =>
-    c.CertificateArn === undefined ? [] : [c.CertificateArn],
-  );
-  const first = all.find((c) => c.isDefault)?.certificateArn ?? defaults[0];
-  const rest = all.filter((c) => !c.isDefault && c.certificateArn !== first);
-  return [
-    ...(first === undefined ? [] : [{ certificateArn: first }]),
-    ...rest.map((c) => ({ certificateArn: c.certificateArn })),
-  ];
-}
+export { describeRules } from './discover-load-balancer.ts';
 
 async function registeredTargets(ctx: DeployContext, arn: string): Promise<Target[]> {
   const health = await call(ctx, 'DescribeTargetHealth', () =>
@@ -305,11 +219,104 @@ function toActualBackendRule(
   };
 }
 
+function toActualLoadBalancer(
+  read: ReadLoadBalancer,
+  securityGroupRef: (groupId: string) => SecurityGroupRef,
+): ActualLoadBalancer {
+  const { lb, tags } = read;
+  return {
+    id: tags[TAG_RESOURCE] ?? '',
+    arn: read.arn,
+    dnsName: (lb.DNSName ?? '').toLowerCase(),
+    name: lb.LoadBalancerName ?? '',
+    scheme: lb.Scheme === 'internet-facing' ? 'internet-facing' : 'internal',
+    ipAddressType:
+      lb.IpAddressType === 'dualstack' || lb.IpAddressType === 'dualstack-without-public-ipv4'
+        ? lb.IpAddressType
+        : 'ipv4',
+    subnets: {
+      kind: 'resolved',
+      subnetIds: (lb.AvailabilityZones ?? []).flatMap((az) =>
+        az.SubnetId === undefined ? [] : [az.SubnetId],
+      ),
+    },
+    securityGroups: (lb.SecurityGroups ?? []).map(securityGroupRef),
+    attributes: read.attributes,
+    tags,
+    ...(lb.CustomerOwnedIpv4Pool === undefined || lb.CustomerOwnedIpv4Pool === ''
+      ? {}
+      : { customerOwnedIpv4Pool: lb.CustomerOwnedIpv4Pool }),
+    ...(lb.IpamPools?.Ipv4IpamPoolId === undefined
+      ? {}
+      : { ipamIpv4PoolId: lb.IpamPools.Ipv4IpamPoolId }),
+    ...(read.capacityUnits === undefined ? {} : { minimumCapacityUnits: read.capacityUnits }),
+  };
+}
+
+function toActualListener(
+  read: ReadListener,
+  idOfTargetGroup: (arn: string) => string | undefined,
+): ActualListener {
+  const { listener, tags } = read;
+  return {
+    id: read.id,
+    arn: read.arn,
+    port: listener.Port ?? 0,
+    protocol: listener.Protocol === 'HTTPS' ? 'HTTPS' : 'HTTP',
+    certificates: read.certificates,
+    ...(listener.SslPolicy === undefined || listener.Protocol !== 'HTTPS'
+      ? {}
+      : { sslPolicy: listener.SslPolicy }),
+    defaultActions: withSecretDigest(
+      fromSdkActions(listener.DefaultActions, idOfTargetGroup),
+      tags,
+    ),
+    ...(listener.Protocol === 'HTTPS' && listener.MutualAuthentication !== undefined
+      ? mtlsOf(listener.MutualAuthentication)
+      : {}),
+    attributes: read.attributes,
+    tags,
+  };
+}
+
+export function toActualRule(
+  read: ReadRule,
+  listenerId: string,
+  idOfTargetGroup: (arn: string) => string | undefined,
+): ActualListenerRule {
+  const { rule, tags } = read;
+  return {
+    id: read.id,
+    arn: read.arn,
+    listenerId,
+    priority: Number(rule.Priority),
+    member: tags[TAG_INGRESS] ?? '',
+    conditions: fromSdkConditions(rule.Conditions),
+    actions: withSecretDigest(fromSdkActions(rule.Actions, idOfTargetGroup), tags),
+    transforms: fromSdkTransforms(rule.Transforms),
+    tags,
+  };
+}
+
+/** Of the stack's load balancers, the one kept; the others are duplicates. */
+function chooseLoadBalancer(
+  candidates: readonly ReadLoadBalancer[],
+  addresses: readonly string[],
+): Kept<ReadLoadBalancer> | null {
+  const [only] = candidates;
+  if (only === undefined) return null;
+  if (candidates.length === 1) return { kept: only, extras: [], because: '' };
+  return keepLoadBalancer(candidates, new Set(addresses.map((a) => a.toLowerCase())));
+}
+
 /**
  * The stack `stackId` as it exists in AWS, or `null` when nothing of it exists. Reads
  * only; every resource returned carries our cluster and stack tags. The load balancer
  * and target groups are confirmed by ELBv2 (stack-resources.ts), so a lagging tagging
- * index neither fails discovery nor hides them.
+ * index neither fails discovery nor hides them. A stack resource found more than once is
+ * returned once, the one in use (duplicates.ts), and the others in `duplicates`; only the
+ * one kept is mapped to its stack id, so whatever uses another differs from the desired
+ * stack and the planner moves it.
  */
 export async function discoverStack(
   ctx: DeployContext,
@@ -322,144 +329,139 @@ export async function discoverStack(
     describeBackendRules(ctx, stackId),
     findBackendSecurityGroup(ctx),
   ]);
-  const foundLb = found.loadBalancer;
+  const [candidates, foundTargetGroups] = await Promise.all([
+    Promise.all(
+      found.loadBalancers.map(({ lb, tags }) => readLoadBalancer(ctx, stackId, lb, tags)),
+    ),
+    Promise.all(found.targetGroups.map(({ tg, tags }) => toActualTargetGroup(ctx, tg, tags))),
+  ]);
+  const duplicates: ActualDuplicate[] = [];
 
-  const targetGroups = (
-    await Promise.all(found.targetGroups.map(({ tg, tags }) => toActualTargetGroup(ctx, tg, tags)))
-  ).filter((tg) => tg !== null);
+  // The load balancer, its listeners (one per port) and rules (one per id and listener).
+  const lbChoice = chooseLoadBalancer(candidates, hints.addresses ?? []);
+  const kept = lbChoice?.kept ?? null;
+  const listenerSplit = splitDuplicates(
+    kept?.listeners ?? [],
+    (l) => String(l.listener.Port ?? 0),
+    keepListener,
+  );
+  const ruleSplits = listenerSplit.kept.map((l) => ({
+    listener: l,
+    split: splitDuplicates(
+      l.rules.map((r) => ({ read: r, arn: r.arn, priority: Number(r.rule.Priority) })),
+      (r) => r.read.id,
+      keepRule,
+    ),
+  }));
+  const forwards = new Map<string, number>();
+  for (const { listener, split } of ruleSplits) {
+    for (const arn of [
+      ...forwardedArns(listener.listener.DefaultActions),
+      ...split.kept.flatMap((r) => forwardedArns(r.read.rule.Actions)),
+    ]) {
+      forwards.set(arn, (forwards.get(arn) ?? 0) + 1);
+    }
+  }
+
+  // Target groups: only the one kept of each id is known by its id.
+  const tgSplit = splitDuplicates(
+    foundTargetGroups.filter((tg) => tg !== null),
+    (tg) => tg.id,
+    (group) => keepTargetGroup(group, forwards),
+  );
+  const targetGroups = tgSplit.kept;
+  for (const { kept: keptGroup, extras, because } of tgSplit.duplicates) {
+    for (const actual of extras) {
+      duplicates.push({
+        kind: 'TargetGroup',
+        actual,
+        keptArn: keptGroup.arn,
+        keptBecause: because,
+      });
+    }
+  }
   const targetGroupIds = new Map(targetGroups.map((tg) => [tg.arn, tg.id]));
   const idOfTargetGroup = (arn: string) => targetGroupIds.get(arn);
 
-  const groupIds = new Map<string, string>();
-  for (const g of sdkGroups) {
-    const id = fromSdkTags(g.Tags)[TAG_RESOURCE];
-    if (g.GroupId !== undefined && id !== undefined) groupIds.set(g.GroupId, id);
-  }
-  const refOf = (groupId: string): string =>
-    groupId === backendGroupId ? SHARED_BACKEND_ID : (groupIds.get(groupId) ?? groupId);
-  const securityGroups: ActualSecurityGroup[] = sdkGroups.flatMap((g) => {
+  // Security groups: likewise, the one the load balancer uses.
+  const ourGroups = sdkGroups.flatMap((g) => {
     const tags = fromSdkTags(g.Tags);
     const id = tags[TAG_RESOURCE];
     if (g.GroupId === undefined || id === undefined || !isOurs(tags, ctx, stackId)) return [];
-    return [
-      {
-        id,
-        groupId: g.GroupId,
-        name: g.GroupName ?? '',
-        description: g.Description ?? '',
-        ingress: fromSdkPermissions(g.IpPermissions, refOf),
-        tags,
-      },
-    ];
+    return [{ g, id, groupId: g.GroupId, tags }];
   });
+  const sgSplit = splitDuplicates(
+    ourGroups,
+    (g) => g.id,
+    (group) => keepSecurityGroup(group, new Set(kept?.lb.SecurityGroups ?? [])),
+  );
+  const groupIds = new Map(sgSplit.kept.map((g) => [g.groupId, g.id]));
+  const refOf = (groupId: string): string =>
+    groupId === backendGroupId ? SHARED_BACKEND_ID : (groupIds.get(groupId) ?? groupId);
+  const toActualGroup = ({ g, id, groupId, tags }: (typeof ourGroups)[number]) => ({
+    id,
+    groupId,
+    name: g.GroupName ?? '',
+    description: g.Description ?? '',
+    ingress: fromSdkPermissions(g.IpPermissions, refOf),
+    tags,
+  });
+  const securityGroups: ActualSecurityGroup[] = sgSplit.kept.map(toActualGroup);
+  for (const { kept: keptGroup, extras, because } of sgSplit.duplicates) {
+    for (const extra of extras) {
+      duplicates.push({
+        kind: 'SecurityGroup',
+        actual: toActualGroup(extra),
+        keptArn: keptGroup.groupId,
+        keptBecause: because,
+      });
+    }
+  }
+  const securityGroupRef = (groupId: string): SecurityGroupRef => {
+    const ref = refOf(groupId);
+    if (ref === SHARED_BACKEND_ID) return { kind: 'shared-backend' };
+    return groupIds.has(groupId)
+      ? { kind: 'managed', id: ref }
+      : { kind: 'listed', entry: groupId };
+  };
 
   const backendRules = sdkBackendRules.flatMap((rule) => {
     const actual = toActualBackendRule(rule, ctx, stackId);
     return actual === null ? [] : [actual];
   });
 
-  let loadBalancer: ActualLoadBalancer | null = null;
-  const listeners: ActualListener[] = [];
-  const rules: ActualListenerRule[] = [];
-  if (foundLb !== null) {
-    const { lb, tags } = foundLb;
-    const arn = lb.LoadBalancerArn ?? '';
-    const [attributes, sdkListeners, capacityUnits] = await Promise.all([
-      call(ctx, 'DescribeLoadBalancerAttributes', () =>
-        ctx.clients.elbv2.send(
-          new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: arn }),
-          sendOptions(ctx),
-        ),
-      ),
-      describeListeners(ctx, arn),
-      describeCapacityUnits(ctx, arn),
-    ]);
-    const securityGroupRefs: SecurityGroupRef[] = (lb.SecurityGroups ?? []).map((groupId) => {
-      const ref = refOf(groupId);
-      if (ref === SHARED_BACKEND_ID) return { kind: 'shared-backend' };
-      return groupIds.has(groupId)
-        ? { kind: 'managed', id: ref }
-        : { kind: 'listed', entry: groupId };
+  const loadBalancer = kept === null ? null : toActualLoadBalancer(kept, securityGroupRef);
+  for (const extra of lbChoice?.extras ?? []) {
+    duplicates.push({
+      kind: 'LoadBalancer',
+      actual: toActualLoadBalancer(extra, securityGroupRef),
+      keptArn: kept?.arn ?? '',
+      keptBecause: lbChoice?.because ?? '',
     });
-    loadBalancer = {
-      id: tags[TAG_RESOURCE] ?? '',
-      arn,
-      dnsName: (lb.DNSName ?? '').toLowerCase(),
-      name: lb.LoadBalancerName ?? '',
-      scheme: lb.Scheme === 'internet-facing' ? 'internet-facing' : 'internal',
-      ipAddressType:
-        lb.IpAddressType === 'dualstack' || lb.IpAddressType === 'dualstack-without-public-ipv4'
-          ? lb.IpAddressType
-          : 'ipv4',
-      subnets: {
-        kind: 'resolved',
-        subnetIds: (lb.AvailabilityZones ?? []).flatMap((az) =>
-          az.SubnetId === undefined ? [] : [az.SubnetId],
-        ),
-      },
-      securityGroups: securityGroupRefs,
-      attributes: fromSdkAttributes(attributes.Attributes),
-      tags,
-      ...(lb.CustomerOwnedIpv4Pool === undefined || lb.CustomerOwnedIpv4Pool === ''
-        ? {}
-        : { customerOwnedIpv4Pool: lb.CustomerOwnedIpv4Pool }),
-      ...(lb.IpamPools?.Ipv4IpamPoolId === undefined
-        ? {}
-        : { ipamIpv4PoolId: lb.IpamPools.Ipv4IpamPoolId }),
-      ...(capacityUnits === undefined ? {} : { minimumCapacityUnits: capacityUnits }),
-    };
-
-    const perListener = await Promise.all(
-      sdkListeners.map(async (listener) => {
-        const listenerArn = listener.ListenerArn ?? '';
-        const [listenerAttributes, certificates, sdkRules] = await Promise.all([
-          call(ctx, 'DescribeListenerAttributes', () =>
-            ctx.clients.elbv2.send(
-              new DescribeListenerAttributesCommand({ ListenerArn: listenerArn }),
-              sendOptions(ctx),
-            ),
-          ),
-          listenerCertificates(ctx, listener),
-          describeRules(ctx, listenerArn),
-        ]);
-        return { listener, listenerAttributes, certificates, sdkRules };
-      }),
-    );
-    const tagsByArn = await describeTags(ctx, [
-      ...perListener.map((l) => l.listener.ListenerArn ?? ''),
-      ...perListener.flatMap((l) => l.sdkRules.map((r) => r.RuleArn ?? '')),
-    ]);
-    for (const { listener, listenerAttributes, certificates, sdkRules } of perListener) {
-      const listenerArn = listener.ListenerArn ?? '';
-      const listenerTags = tagsByArn.get(listenerArn) ?? {};
-      const listenerId = listenerTags[TAG_RESOURCE];
-      if (listenerId === undefined || !isOurs(listenerTags, ctx, stackId)) continue;
-      listeners.push({
-        id: listenerId,
-        arn: listenerArn,
-        port: listener.Port ?? 0,
-        protocol: listener.Protocol === 'HTTPS' ? 'HTTPS' : 'HTTP',
-        certificates,
-        ...(listener.SslPolicy === undefined || listener.Protocol !== 'HTTPS'
-          ? {}
-          : { sslPolicy: listener.SslPolicy }),
-        defaultActions: withSecretDigest(
-          fromSdkActions(listener.DefaultActions, idOfTargetGroup),
-          listenerTags,
-        ),
-        ...(listener.Protocol === 'HTTPS' && listener.MutualAuthentication !== undefined
-          ? mtlsOf(listener.MutualAuthentication)
-          : {}),
-        attributes: fromSdkAttributes(listenerAttributes.Attributes),
-        tags: listenerTags,
+  }
+  const listeners = listenerSplit.kept.map((l) => toActualListener(l, idOfTargetGroup));
+  for (const { kept: keptListener, extras, because } of listenerSplit.duplicates) {
+    for (const extra of extras) {
+      duplicates.push({
+        kind: 'Listener',
+        actual: toActualListener(extra, idOfTargetGroup),
+        rules: extra.rules.map((r) => toActualRule(r, extra.id, idOfTargetGroup)),
+        keptArn: keptListener.arn,
+        keptBecause: because,
       });
-      for (const rule of sdkRules) {
-        const ruleTags = tagsByArn.get(rule.RuleArn ?? '') ?? {};
-        const ruleId = ruleTags[TAG_RESOURCE];
-        if (rule.RuleArn === undefined || ruleId === undefined || !isOurs(ruleTags, ctx, stackId)) {
-          continue;
-        }
-        rules.push(toActualRule(rule, rule.RuleArn, listenerId, ruleTags, idOfTargetGroup));
+    }
+  }
+  const rules: ActualListenerRule[] = [];
+  for (const { listener, split } of ruleSplits) {
+    rules.push(...split.kept.map((r) => toActualRule(r.read, listener.id, idOfTargetGroup)));
+    for (const { kept: keptRule, extras, because } of split.duplicates) {
+      for (const extra of extras) {
+        duplicates.push({
+          kind: 'ListenerRule',
+          actual: toActualRule(extra.read, listener.id, idOfTargetGroup),
+          keptArn: keptRule.arn,
+          keptBecause: because,
+        });
       }
     }
   }
@@ -480,5 +482,6 @@ export async function discoverStack(
     targetGroups,
     securityGroups,
     backendRules,
+    ...(duplicates.length === 0 ? {} : { duplicates }),
   };
 }

@@ -36,7 +36,11 @@ export async function priorityHolder(
   if (found?.RuleArn === undefined) return null;
   const tags = (await describeTags(ctx, [found.RuleArn])).get(found.RuleArn) ?? {};
   return {
-    rule: toActualRule(found, found.RuleArn, listener.id, tags, idOfTargetGroup),
+    rule: toActualRule(
+      { rule: found, arn: found.RuleArn, id: tags[TAG_RESOURCE] ?? '', tags },
+      listener.id,
+      idOfTargetGroup,
+    ),
     tags,
   };
 }

@@ -47,10 +47,16 @@ export interface DiscoveryHints {
   readonly loadBalancerName?: string;
   /** The desired target groups' names: each one not found otherwise is looked up. */
   readonly targetGroupNames?: readonly string[];
+  /**
+   * The hostnames the group's members show in `status.loadBalancer`: of two load
+   * balancers of the stack, the one clients resolve is kept (duplicates.ts).
+   */
+  readonly addresses?: readonly string[];
 }
 
 export interface StackResources {
-  readonly loadBalancer: { readonly lb: SdkLoadBalancer; readonly tags: Tags } | null;
+  /** Usually one; more are duplicates, for discovery to choose among (by ARN). */
+  readonly loadBalancers: readonly { readonly lb: SdkLoadBalancer; readonly tags: Tags }[];
   readonly targetGroups: readonly { readonly tg: SdkTargetGroup; readonly tags: Tags }[];
 }
 
@@ -118,13 +124,13 @@ export async function findStackResources(
     }
   }
 
-  // One per stack; should a crash ever leave two, the first by ARN is the one we manage,
-  // so every reconcile picks the same. A hinted ARN re-tagged away is not ours any more.
-  const lb = [...lbs, ...(newLb === null ? [] : [newLb])]
+  // One per stack; more are duplicates (a create sent again, a copy made by hand), which
+  // discovery chooses among. A hinted ARN re-tagged away is not ours any more.
+  const ourLbs = [...lbs, ...(newLb === null ? [] : [newLb])]
     .filter((l) => isOurs(l.LoadBalancerArn))
-    .sort((a, b) => (a.LoadBalancerArn ?? '').localeCompare(b.LoadBalancerArn ?? ''))[0];
+    .sort((a, b) => (a.LoadBalancerArn ?? '').localeCompare(b.LoadBalancerArn ?? ''));
   return {
-    loadBalancer: lb === undefined ? null : { lb, tags: tagsOf(lb.LoadBalancerArn) },
+    loadBalancers: ourLbs.map((lb) => ({ lb, tags: tagsOf(lb.LoadBalancerArn) })),
     targetGroups: [...tgs, ...newTgs]
       .filter((tg) => isOurs(tg.TargetGroupArn))
       .map((tg) => ({ tg, tags: tagsOf(tg.TargetGroupArn) })),

@@ -9,14 +9,18 @@
  * "gone" and a just-deleted target group is not "new".
  *
  * What it sees: the load balancer or a target group deleted, replaced or re-tagged; one
- * of our own resources tagged into the stack by someone else; a listener deleted (its
- * rules cannot be described); one of our rules deleted, re-prioritised, or its
- * conditions, actions or transforms edited. Rules on our listeners that are not ours
- * are ignored, as full discovery ignores them.
+ * of our own resources tagged into the stack by someone else, a second load balancer or
+ * target group of the stack included (a duplicate); a listener deleted (its rules cannot
+ * be described); one of our rules deleted, re-prioritised, or its conditions, actions or
+ * transforms edited; a rule it does not know with the very conditions of one of ours on
+ * the same listener (a rule created twice: full discovery tells by its tags whether it
+ * is ours). Other rules on our listeners that are not ours are ignored, as full
+ * discovery ignores them.
  *
  * What it does not see (full discovery, see discovery-cache.ts, repairs those): edits of
- * attributes, listener settings, certificates, security groups and their rules, and
- * targets deregistered by hand.
+ * attributes, listener settings, certificates, security groups and their rules, a
+ * second listener on one of our ports or a second security group (DescribeListeners and
+ * DescribeSecurityGroups are not read here), and targets deregistered by hand.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { AwsError } from '../aws/index.ts';
@@ -100,6 +104,14 @@ export async function verifyStack(ctx: DeployContext, known: ActualStack): Promi
       // in (a stack kept after an apply is the desired one: no Weight, no stickiness).
       if (!covers(was, seen)) return `rule ${rule.id} was edited`;
     }
+    const twin = rules.find((r) => {
+      if (known.rules.some((k) => k.arn === r.RuleArn)) return false;
+      const conditions = fromSdkConditions(r.Conditions);
+      return known.rules.some(
+        (k) => k.listenerId === listener.id && covers(k.conditions, conditions),
+      );
+    });
+    if (twin !== undefined) return `rule ${twin.RuleArn ?? ''} has the conditions of one of ours`;
   }
   return null;
 }

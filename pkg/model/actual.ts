@@ -76,4 +76,38 @@ export interface ActualStack {
   readonly backendRules: readonly ActualBackendAccessRule[];
   /** The load balancer's add-ons, as far as they were read (see addons.ts). */
   readonly addons?: ActualAddons;
+  /**
+   * Resources of ours found twice (or more) for one stack resource, the extras only: the
+   * fields above hold the one kept, so the planner plans as if each existed once and plans
+   * the extras' removal (see duplicates.ts in pkg/deploy for which one is kept). Absent
+   * or empty when every stack resource exists once.
+   */
+  readonly duplicates?: readonly ActualDuplicate[];
+}
+
+/**
+ * A resource of ours that duplicates one kept: same `albatross.dev/stack` and
+ * `albatross.dev/resource` tags (and, for a listener, the same port of our load
+ * balancer). Only resources carrying our cluster and stack tags are ever duplicates.
+ */
+export type ActualDuplicate =
+  | DuplicateOf<'LoadBalancer', ActualLoadBalancer>
+  | (DuplicateOf<'Listener', ActualListener> & {
+      /** Our rules on the extra listener: they go with it (DeleteListener deletes them). */
+      readonly rules: readonly ActualListenerRule[];
+    })
+  | DuplicateOf<'ListenerRule', ActualListenerRule>
+  | DuplicateOf<'TargetGroup', ActualTargetGroup>
+  | DuplicateOf<'SecurityGroup', ActualSecurityGroup>;
+
+export type DuplicateKind = ActualDuplicate['kind'];
+
+interface DuplicateOf<K extends string, A> {
+  readonly kind: K;
+  /** The extra. */
+  readonly actual: A;
+  /** ARN (`sg-…` for a security group) of the one kept. */
+  readonly keptArn: string;
+  /** Why that one is kept, for the plan's reason: `the Ingress status points at it`. */
+  readonly keptBecause: string;
 }

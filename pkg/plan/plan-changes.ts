@@ -23,6 +23,7 @@ import type {
 import { AlbQuotas } from '../model/index.ts';
 import type { DeleteStep, PlannedChange, Plan, ResourceChangeKind } from './plan-types.ts';
 import { planAddons } from './plan-addons.ts';
+import { planDuplicates } from './plan-duplicates.ts';
 import { orderWithinQuotas, passesAQuota } from './quota-order.ts';
 import { planListenerRules } from './plan-rules.ts';
 import { targetDiff } from './target-diff.ts';
@@ -459,18 +460,30 @@ export function planChanges(
     });
   }
 
+  // Duplicates go where nothing uses them any more (plan-duplicates.ts).
+  const duplicates = planDuplicates({
+    found,
+    frozen,
+    loadBalancerReplaced,
+    loadBalancerFrozen: keepFoundLoadBalancer,
+  });
+
   // Deletes last: what uses a resource goes before it; some sooner at a quota.
   return orderWithinQuotas(
     found,
     [
+      ...duplicates.first,
       ...steps,
       ...planAddons(desired, found, listenersAreNew),
       ...deletes.ListenerRule,
       ...deletes.Listener,
+      ...duplicates.listeners,
       ...deletes.TargetGroup,
+      ...duplicates.targetGroups,
       ...deletes.BackendAccessRule,
       ...deletes.LoadBalancer,
       ...deletes.SecurityGroup,
+      ...duplicates.securityGroups,
     ],
     quotas,
   );

@@ -18,6 +18,7 @@ import type {
   ActualTargetGroup,
   BackendAccessRule,
   Change,
+  DuplicateKind,
   Listener,
   ListenerRule,
   LoadBalancer,
@@ -97,6 +98,18 @@ export interface DeleteStep<K extends ResourceChangeKind> extends Change {
 }
 
 /**
+ * Delete `actual`, a duplicate of the resource `keptArn` (see ActualStack.duplicates):
+ * apply deletes it and leaves what it knows of the kept one as it is.
+ */
+export interface DuplicateDeleteStep<K extends DuplicateKind> extends Change {
+  readonly op: 'delete';
+  readonly kind: K;
+  readonly step: 'delete-duplicate';
+  readonly actual: ActualOf[K];
+  readonly keptArn: string;
+}
+
+/**
  * Move an existing rule to another priority (SetRulePriorities with one entry). `to` is
  * free when the step runs; it may be a temporary priority that a later step leaves.
  */
@@ -128,7 +141,8 @@ type StepsOf<K extends ResourceChangeKind> =
   | CreateStep<K>
   | (K extends 'SecurityGroup' ? SecurityGroupUpdateStep : UpdateStep<K>)
   | ReplaceStep<K>
-  | DeleteStep<K>;
+  | DeleteStep<K>
+  | (K extends DuplicateKind ? DuplicateDeleteStep<K> : never);
 
 export type ResourceStep = { [K in ResourceChangeKind]: StepsOf<K> }[ResourceChangeKind];
 
