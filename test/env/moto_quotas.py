@@ -6,8 +6,9 @@ Each quota below follows "Quotas for your Application Load Balancers"
 (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html)
 or the Amazon VPC quotas page (security groups), with the error code the ELBv2 / EC2 API
 reference gives for the call that passes it. They are ON at AWS's defaults; a test lowers
-(or raises) any of them with POST /moto-api/albatross/quotas (a JSON object or query
-parameters, names as in `_DEFAULTS`); a moto reset restores the defaults.
+(or raises) any of them with POST /moto-api/albatross/quotas (a JSON object sent as
+application/json, or query parameters; names as in `_DEFAULTS`; GET reads them); a moto
+reset restores the defaults.
 
 Counting, where the docs leave room:
 - rules per load balancer: every listener's non-default rules, summed;
@@ -89,7 +90,9 @@ def _target_groups(backend: Any, balancer_arn: str, replacing: Any = None) -> se
     return out
 
 
-def _check_target_groups(backend: Any, balancer_arn: str, actions: list[Any], replacing: Any = None) -> None:
+def _check_target_groups(
+    backend: Any, balancer_arn: str, actions: list[Any], replacing: Any = None
+) -> None:
     before = _target_groups(backend, balancer_arn)
     after = _target_groups(backend, balancer_arn, replacing) | _forwards(actions)
     quota = _quotas["target_groups_per_load_balancer"]
@@ -120,13 +123,11 @@ def _check_condition_values(conditions: list[dict[str, Any]]) -> None:
         _refuse("ValidationError", f"A rule can only have '{quota}' condition values")
 
 
-def _sni_certificates(backend: Any, balancer_arn: str, replacing: Any = None, extra: Any = ()) -> set[str]:
+def _sni_certificates(backend: Any, balancer_arn: str) -> set[str]:
     out: set[str] = set()
     for listener in _listeners(backend, balancer_arn):
-        if listener is replacing:
-            continue
         out |= {c for c in listener.certificates if c != listener.certificate}
-    return out | set(extra)
+    return out
 
 
 def _check_certificates(before: set[str], after: set[str]) -> None:
@@ -168,7 +169,8 @@ def _patch_elbv2() -> None:
             if _rule_count(self, balancer_arn) >= quota:
                 _refuse(
                     "TooManyRules",
-                    f"You've reached the limit on the number of rules per load balancer ('{quota}')",
+                    "You've reached the limit on the number of rules per load balancer "
+                    f"('{quota}')",
                 )
             _check_condition_values(kwargs.get("conditions") or [])
             _check_target_groups(self, balancer_arn, kwargs.get("actions") or [])
@@ -194,13 +196,20 @@ def _patch_elbv2() -> None:
             if len(balancer.listeners) >= quota:
                 _refuse(
                     "TooManyListeners",
-                    f"You've reached the limit on the number of listeners per load balancer ('{quota}')",
+                    "You've reached the limit on the number of listeners per load balancer "
+                    f"('{quota}')",
                 )
             _check_target_groups(self, balancer.arn, kwargs.get("actions") or [])
         return create_listener(self, **kwargs)
 
     def _modify_listener(
-        self: Any, arn: str, port: Any, protocol: Any, ssl_policy: Any, certificates: Any, actions: Any
+        self: Any,
+        arn: str,
+        port: Any,
+        protocol: Any,
+        ssl_policy: Any,
+        certificates: Any,
+        actions: Any,
     ) -> Any:
         found = self.describe_listeners(load_balancer_arn=None, listener_arns=[arn])
         if found and actions:
@@ -216,7 +225,8 @@ def _patch_elbv2() -> None:
         before = _sni_certificates(self, listener.load_balancer_arn)
         _check_certificates(before, before | {c for c in given if c != listener.certificate})
         # Instead of moto's own check (25 per listener, the default certificate counted).
-        listener.certificates.extend(c for c in dict.fromkeys(given) if c not in listener.certificates)
+        fresh = [c for c in dict.fromkeys(given) if c not in listener.certificates]
+        listener.certificates.extend(fresh)
         return listener.certificates
 
     def _create_lb(self: Any, **kwargs: Any) -> Any:
@@ -237,7 +247,8 @@ def _patch_elbv2() -> None:
             if len(after) > quota and len(after) > len(have):
                 _refuse(
                     "TooManyTargets",
-                    f"You've reached the limit on the number of targets per target group ('{quota}')",
+                    "You've reached the limit on the number of targets per target group "
+                    f"('{quota}')",
                 )
         return register_targets(self, target_group_arn, instances)
 
@@ -255,7 +266,14 @@ def _patch_ec2() -> None:
     backend = ec2_security_groups.SecurityGroupBackend
     original = backend._verify_group_will_respect_rule_count_limit
 
-    def verify(self: Any, group: Any, current: int, ip_ranges: Any, source_groups: Any = None, egress: bool = False) -> None:
+    def verify(
+        self: Any,
+        group: Any,
+        current: int,
+        ip_ranges: Any,
+        source_groups: Any = None,
+        egress: bool = False,
+    ) -> None:
         if egress or not group.vpc_id:
             return original(self, group, current, ip_ranges, source_groups, egress)
         quota = _quotas["inbound_rules_per_security_group"]
@@ -284,7 +302,8 @@ def _set_quotas(request: Any, full_url: str, headers: Any) -> Any:
         given.update(json.loads(body))
     unknown = sorted(set(given) - set(_DEFAULTS))
     if unknown:
-        return 400, {}, json.dumps({"Error": f"unknown quotas {unknown}; known: {sorted(_DEFAULTS)}"})
+        known = sorted(_DEFAULTS)
+        return 400, {}, json.dumps({"Error": f"unknown quotas {unknown}; known: {known}"})
     for name, value in given.items():
         _quotas[name] = int(value)
     return 200, {}, json.dumps(_quotas)
