@@ -476,6 +476,8 @@ def _deletion_protection_refuses() -> None:
 
 _deletion_protection_refuses()
 
+import moto_consistency  # noqa: E402,F401  (eventual consistency: DependencyViolation, lag)
+
 if __name__ == "__main__":
     from moto.server import main
 
