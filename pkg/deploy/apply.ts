@@ -4,6 +4,12 @@
  * so apply has no ordering logic: it resolves references, makes the calls, and stops at
  * the first failure. Whatever was done stays done and tagged; the next reconcile plans
  * again from what exists.
+ *
+ * One exception: a delete AWS refuses because something still uses the resource (a
+ * security group its deleted ALB's interfaces still hold, a target group a rule still
+ * forwards to) is a hold, not a failure (aws-holds.ts). Apply notes it and goes on: the
+ * steps after it are other deletes, which do not need it gone (one that did would be held
+ * too). The caller waits for AWS to let go and plans again.
  */
 import { ConfigError } from '../errors/index.ts';
 import type { ActualStack, Stack } from '../model/index.ts';
@@ -16,6 +22,8 @@ import { applyLoadBalancer } from './apply-load-balancer.ts';
 import { applyRule, applyRulePriority } from './apply-rules.ts';
 import { applySecurityGroup } from './apply-security-groups.ts';
 import { applyTargetGroup } from './apply-target-groups.ts';
+import { heldId, holdOf } from './aws-holds.ts';
+import type { AwsHold } from './aws-holds.ts';
 import { applyBackendRule } from './backend-rules.ts';
 import { AwsError, awsErrorCode } from '../aws/index.ts';
 import { forgetBackendSecurityGroup } from './backend-security-group.ts';
@@ -28,6 +36,11 @@ import { applyTargets } from './targets.ts';
 export interface ApplyInput {
   readonly desired: Stack;
   readonly actual: ActualStack | null;
+  /**
+   * AWS ids (`sg-…`, target group ARNs) whose delete AWS held at the last reconcile: tried
+   * once this time, without the in-call retries, since the requeue already waited.
+   */
+  readonly held?: ReadonlySet<string>;
 }
 
 export interface ApplyResult {
@@ -47,6 +60,8 @@ export interface ApplyResult {
    * a discovery would find now, without its reads. `null` when in doubt.
    */
   readonly after: ActualStack | null;
+  /** Deletes AWS refused because the resource is still in use: wait, then plan again. */
+  readonly held: readonly AwsHold[];
 }
 
 async function applyStep(
@@ -105,13 +120,24 @@ export async function applyPlan(
   const state = new ApplyState(input.actual);
   const byChange: Record<string, number> = {};
   const skipped: string[] = [];
+  const held: AwsHold[] = [];
   let applied = 0;
   for (const step of plan) {
     let outcome: 'applied' | 'skipped';
+    const awsId = heldId(step);
+    const stepCtx =
+      awsId !== undefined && input.held?.has(awsId) === true
+        ? { ...ctx, consistencyRetries: 0 }
+        : ctx;
     try {
       ctx.signal?.throwIfAborted();
-      outcome = await applyStep(ctx, state, step);
+      outcome = await applyStep(stepCtx, state, step);
     } catch (err) {
+      const hold = holdOf(step, err);
+      if (hold !== null) {
+        held.push(hold);
+        continue;
+      }
       // A security group AWS no longer knows may be the shared backend group we remember:
       // forget it, so the retry finds or creates it again.
       const code = err instanceof AwsError ? err.code : awsErrorCode(err);
@@ -128,6 +154,7 @@ export async function applyPlan(
     const key = `${step.op} ${step.kind}`;
     byChange[key] = (byChange[key] ?? 0) + 1;
   }
-  const after = stackAfterApply(input.desired, state, skipped);
-  return { dnsName: state.dnsName, applied, byChange, skipped, after };
+  // A held delete leaves a resource the desired stack does not have: discover it again.
+  const after = held.length > 0 ? null : stackAfterApply(input.desired, state, skipped);
+  return { dnsName: state.dnsName, applied, byChange, skipped, after, held };
 }
