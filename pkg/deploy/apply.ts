@@ -64,6 +64,14 @@ export interface ApplyResult {
   readonly held: readonly AwsHold[];
 }
 
+/**
+ * In-call retries of a delete AWS may hold: a short grace (0.2 + 0.4 + 0.8 s) for a blip,
+ * such as a target group a moment after its last rule moved. A hold that outlasts it
+ * (an ALB's interfaces take minutes) is waited for by requeue, not by a busy worker; a
+ * delete already held at the last reconcile is tried once.
+ */
+const holdGraceRetries = 3;
+
 async function applyStep(
   ctx: DeployContext,
   state: ApplyState,
@@ -126,9 +134,9 @@ export async function applyPlan(
     let outcome: 'applied' | 'skipped';
     const awsId = heldId(step);
     const stepCtx =
-      awsId !== undefined && input.held?.has(awsId) === true
-        ? { ...ctx, consistencyRetries: 0 }
-        : ctx;
+      awsId === undefined
+        ? ctx
+        : { ...ctx, consistencyRetries: input.held?.has(awsId) === true ? 0 : holdGraceRetries };
     try {
       ctx.signal?.throwIfAborted();
       outcome = await applyStep(stepCtx, state, step);

@@ -62,7 +62,7 @@ export async function setTaggingLag(endpoint: string, seconds: number): Promise<
  * The emulator's eventual consistency (test/env/moto_consistency.py), as AWS has it:
  * `securityGroupLingerSeconds`, how long DeleteSecurityGroup still fails
  * DependencyViolation after the last load balancer using the group was deleted (default
- * 2); `readAfterWriteSeconds`, how long a resource just created is missing from its
+ * 1); `readAfterWriteSeconds`, how long a resource just created is missing from its
  * Describe* call (default 0 = at once). Either may be left out; a reset restores both.
  */
 export async function setConsistency(

@@ -16,7 +16,7 @@
   ID of a resource just created "might not have propagated throughout the system").
   GetResources has its own lag (tagging-lag in moto_server.py).
 
-Settings: env MOTO_SG_LINGER_SECONDS (default 2) and MOTO_READ_AFTER_WRITE_SECONDS
+Settings: env MOTO_SG_LINGER_SECONDS (default 1) and MOTO_READ_AFTER_WRITE_SECONDS
 (default 0), or per test `POST /moto-api/albatross/consistency?security-group-linger=N
 &read-after-write=M` (either or both). A moto reset restores the defaults and forgets
 every timestamp.
@@ -40,7 +40,7 @@ from moto.moto_api._internal import models as moto_api_models
 from moto.moto_api._internal import urls as moto_api_urls
 
 _DEFAULTS = {
-    "security-group-linger": float(os.environ.get("MOTO_SG_LINGER_SECONDS", "2")),
+    "security-group-linger": float(os.environ.get("MOTO_SG_LINGER_SECONDS", "1")),
     "read-after-write": float(os.environ.get("MOTO_READ_AFTER_WRITE_SECONDS", "0")),
 }
 _settings = dict(_DEFAULTS)

@@ -110,16 +110,16 @@ describe('emulator: eventual consistency', () => {
     assert.equal(await codeOf(deleteGroup(sg)), 'succeeded');
   });
 
-  it('lingers 2 s by default, and a reset restores the default', async () => {
+  it('lingers 1 s by default, and a reset restores the default', async () => {
     // GIVEN a test that set a long window, then a reset
     await setConsistency(endpoint(), { securityGroupLingerSeconds: 600 });
     await testEnv.env.resetAws();
     const sg = await securityGroup('default-window');
     const lb = await loadBalancer('default-lb', sg);
     await aws().elbv2.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: lb }));
-    // THEN the delete is refused at once, and succeeds after the default 2 s
+    // THEN the delete is refused at once, and succeeds after the default 1 s
     assert.equal(await codeOf(deleteGroup(sg)), 'DependencyViolation');
-    await sleep(2100);
+    await sleep(1100);
     assert.equal(await codeOf(deleteGroup(sg)), 'succeeded');
   });
 
