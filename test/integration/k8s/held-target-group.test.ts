@@ -96,7 +96,7 @@ describe('a target group still in use when the group stops needing it', () => {
     await world.net.replaceNamespacedIngress({
       name: 'shop',
       namespace: world.ns,
-      body: { ...current, spec },
+      body: { metadata: current.metadata ?? {}, spec },
     });
     await eventually('the cache sees the edit', () =>
       world.caches.ingresses.get('shop', world.ns)?.spec?.rules?.[0]?.http?.paths.length === 1
