@@ -19,9 +19,12 @@
 Settings: env MOTO_SG_LINGER_SECONDS (default 1) and MOTO_READ_AFTER_WRITE_SECONDS
 (default 0), or per test `POST /moto-api/albatross/consistency?security-group-linger=N
 &read-after-write=M` (either or both). A moto reset restores the defaults and forgets
-every timestamp.
+every timestamp. `GET` on the same path answers what the linger cost since moto started
+(kept across resets, to measure a whole suite): refusals, groups deleted after one, and
+the seconds between their load balancer's deletion and theirs.
 """
 
+import json
 import os
 import time
 from typing import Any
@@ -48,6 +51,9 @@ _settings = dict(_DEFAULTS)
 _released_at: dict[str, float] = {}
 # ARN or sg-… -> when it was created (only while read-after-write > 0)
 _created_at: dict[str, float] = {}
+# What the linger cost since start (not reset): see the docstring.
+_stats = {"lingerRefusals": 0, "lingeredDeletes": 0, "lingeredSeconds": 0.0}
+_refused: set[str] = set()
 
 Elbv2 = elbv2_models.ELBv2Backend
 SecurityGroups = ec2_security_groups.SecurityGroupBackend
@@ -91,11 +97,17 @@ def _refuse_delete_in_use() -> None:
             raise _in_use(dependent)
         released = _released_at.get(group.id)
         if released is not None and time.monotonic() - released < _settings["security-group-linger"]:
+            _stats["lingerRefusals"] += 1
+            _refused.add(group.id)
             raise _in_use(dependent)  # the deleted load balancer's interfaces linger
         if _referencing_groups(self, group.id):
             raise _in_use(dependent)
         original(self, name, group_id)
         _released_at.pop(group.id, None)
+        if group.id in _refused and released is not None:
+            _refused.discard(group.id)
+            _stats["lingeredDeletes"] += 1
+            _stats["lingeredSeconds"] += time.monotonic() - released
 
     SecurityGroups.delete_security_group = delete
 
@@ -196,6 +208,8 @@ def _read_after_write_lag() -> None:
 
 def _control_endpoint() -> None:
     def configure(request: Any, full_url: str, headers: Any) -> Any:
+        if request.method == "GET":
+            return 200, {}, json.dumps({**_settings, **_stats})
         if request.method != "POST":
             return 400, {}, '{"Error": "POST ?security-group-linger=N&read-after-write=M"}'
         query = parse_qs(urlparse(full_url).query)
@@ -213,6 +227,7 @@ def _control_endpoint() -> None:
         _settings.update(_DEFAULTS)
         _released_at.clear()
         _created_at.clear()
+        _refused.clear()
 
     moto_api_models.MotoAPIBackend.reset = reset_consistency
 
