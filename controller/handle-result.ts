@@ -5,6 +5,7 @@
  * | settled as                      | queue                | Event (reason)                 | log   |
  * |---------------------------------|----------------------|--------------------------------|-------|
  * | result                          | forget (or after N)  | Normal SuccessfullyReconciled  | info  |
+ * | result waiting on AWS           | after N              | none (the reconciler's own)    | info  |
  * | RequeueAfter                    | after delayMs        | none                           | info  |
  * | aborted (shutdown, lost lease)  | add again            | none                           | info  |
  * | AnnotationError                 | forget               | Warning FailedBuildModel       | warn  |
@@ -31,6 +32,11 @@ export interface ReconcileResult {
   readonly changesApplied: number;
   /** Reconcile this key again after this many ms, without counting a failure. */
   readonly requeueAfterMs?: number;
+  /**
+   * What AWS still holds (a delete it refused because the resource is in use): the
+   * reconcile is not done, but not failed either; it comes back after `requeueAfterMs`.
+   */
+  readonly waitingOn?: string;
 }
 
 export type ReconcileSettled =
@@ -71,7 +77,15 @@ const maxEventMessage = 1000;
 
 export function handleResult(settled: ReconcileSettled): HandledResult {
   if (settled.kind === 'returned') {
-    const { changesApplied, requeueAfterMs } = settled.result;
+    const { changesApplied, requeueAfterMs, waitingOn } = settled.result;
+    if (waitingOn !== undefined) {
+      return {
+        action: { kind: 'after', delayMs: requeueAfterMs ?? 0 },
+        outcome: 'requeue',
+        logLevel: 'info',
+        changesApplied,
+      };
+    }
     return {
       action:
         requeueAfterMs !== undefined && requeueAfterMs > 0

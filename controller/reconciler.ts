@@ -34,6 +34,12 @@
  * known (each built since start, none with a frozen member, all namespaces watched); a
  * periodic `backend-access:` key repairs drift and reads targets' groups afresh.
  *
+ * A delete AWS refuses because the resource is still in use (a security group its deleted
+ * ALB's interfaces linger on, a target group a rule outside the stack forwards to) is a
+ * hold, not an error: the rest of the plan is applied, no finalizer is released, each
+ * member hears what the group waits for (Event `WaitingOnAws`), and the group comes back
+ * after a bounded, growing delay (aws-hold-wait.ts), trying each held delete once.
+ *
  * Errors are thrown (AwsError, DeployError, Kubernetes ApiException, AbortError); the
  * caller turns them into a queue action with handleResult. Every failure is also an
  * Event on the members it concerns, with a reason per failure.
@@ -58,7 +64,12 @@ import {
   unadmittedTargets,
   withAddons,
 } from '../pkg/deploy/index.ts';
-import type { BackendAccessResult, DeployContext, DiscoveryKind } from '../pkg/deploy/index.ts';
+import type {
+  AwsHold,
+  BackendAccessResult,
+  DeployContext,
+  DiscoveryKind,
+} from '../pkg/deploy/index.ts';
 import type { GroupMember, IngressGroup } from '../pkg/ingress/index.ts';
 import { finalizerFor, groupIngresses } from '../pkg/ingress/index.ts';
 import {
@@ -75,6 +86,8 @@ import { DEFAULT_NODE_PORT_RANGE, planChanges } from '../pkg/plan/index.ts';
 import type { NodePortRange, Plan, PlannedChange, TargetsStep } from '../pkg/plan/index.ts';
 import { buildStack, needsCertificates, oidcSecretsReferenced } from '../pkg/translate/index.ts';
 import type { Env, TranslateConfig } from '../pkg/translate/index.ts';
+import { holdDelayMs, holdEvent, nextHoldWait } from './aws-hold-wait.ts';
+import type { HoldWait } from './aws-hold-wait.ts';
 import { CertificateCache } from './certificate-cache.ts';
 import { handleResult } from './handle-result.ts';
 import type { HandledResult, ReconcileResult } from './handle-result.ts';
@@ -170,6 +183,8 @@ export interface ReconcileReport extends ReconcileResult {
   readonly frozen: readonly string[];
   /** How the actual stack was read: in full, or verified from the last settled one. */
   readonly discovery: DiscoveryKind | 'none';
+  /** Deletes AWS held (still in use): the group waits for them. */
+  readonly held?: readonly AwsHold[];
 }
 
 export const EventReasons = {
@@ -183,6 +198,7 @@ export const EventReasons = {
   backendAccess: 'BackendAccessWarning',
   quotaExceeded: 'QuotaExceeded',
   duplicateRemoved: 'DuplicateRemoved',
+  waitingOnAws: 'WaitingOnAws',
 } as const;
 
 function emptyGroup(item: WorkItem): IngressGroup {
@@ -243,6 +259,8 @@ export class Reconciler {
   readonly #backendWaiting = new Map<boolean, Promise<BackendAccessResult>>();
   /** Duplicates deleted since start, by kind: albatross_duplicates_repaired_total. */
   readonly #duplicatesRepaired = new Map<DuplicateKind, number>();
+  /** Groups waiting for AWS to let go of a resource whose delete it held. */
+  readonly #holds = new Map<string, HoldWait>();
 
   constructor(options: ReconcilerOptions) {
     this.#o = options;
@@ -305,6 +323,7 @@ export class Reconciler {
               byChange: report.byChange,
               frozen: report.frozen,
               discovery: report.discovery,
+              ...(report.waitingOn !== undefined ? { waitingOn: report.waitingOn } : {}),
             }
           : {}),
         ...(handled.error !== undefined ? { error: handled.error } : {}),
@@ -524,21 +543,25 @@ export class Reconciler {
     let dnsName = actual?.loadBalancer?.dnsName.toLowerCase() ?? null;
     let applied = 0;
     let byChange: Readonly<Record<string, number>> = {};
+    let held: readonly AwsHold[] = [];
     if (plan.length > 0) {
       const removed: DuplicateStep[] = [];
       try {
         await multiCluster.beforeApply(plan);
+        const heldBefore = this.#holds.get(group.id)?.awsIds;
         const result = await applyPlan(ctx, plan, {
           desired: stack,
           actual,
           onApplied: (step) => {
             if (isDuplicateStep(step)) removed.push(step);
           },
+          ...(heldBefore !== undefined ? { held: heldBefore } : {}),
         });
         await multiCluster.afterApply(plan);
         applied = result.applied;
         byChange = result.byChange;
         dnsName = result.dnsName;
+        held = result.held;
         // What the apply left is known; kept only if it is exactly what we want.
         if (
           active &&
@@ -589,8 +612,10 @@ export class Reconciler {
       }
     }
 
-    // 6. Release the members that left, now that the cloud no longer serves them here.
-    for (const member of group.inactiveMembers) {
+    // 6. Release the members that left, now that the cloud no longer serves them here;
+    // not while AWS holds something of the group: it is not gone yet.
+    const wait = this.#wait(group.id, held);
+    for (const member of wait === null ? group.inactiveMembers : []) {
       try {
         const { change } = await removeFinalizer(networking, member.ingress, finalizer);
         if (change === 'removed') kubeWrites += 1;
@@ -607,6 +632,15 @@ export class Reconciler {
     if (statusError !== undefined) {
       throw statusError instanceof Error ? statusError : new Error(errorMessage(statusError));
     }
+
+    if (wait !== null)
+      return this.#waiting(group, stack, held, wait, members, {
+        changesApplied: applied + kubeWrites,
+        byChange,
+        planned: plan.length,
+        dnsName,
+        discovery: found.kind,
+      });
 
     // 7. Success, announced once per change of outcome or when something was applied.
     const frozen = new Set(stack.frozenMembers);
@@ -643,6 +677,61 @@ export class Reconciler {
       dnsName,
       frozen: stack.frozenMembers,
       discovery: found.kind,
+    };
+  }
+
+  /** The group's wait after this reconcile: `null` once AWS holds nothing of it. */
+  #wait(groupId: string, held: readonly AwsHold[]): HoldWait | null {
+    if (held.length === 0) {
+      this.#holds.delete(groupId);
+      return null;
+    }
+    const wait = nextHoldWait(this.#holds.get(groupId), held, this.#now());
+    this.#holds.set(groupId, wait);
+    return wait;
+  }
+
+  /**
+   * A reconcile that applied what it could and waits for AWS to let go: every member,
+   * leaving or not, hears what is held and when the next try is; nothing is released.
+   */
+  async #waiting(
+    group: IngressGroup,
+    stack: Stack,
+    held: readonly AwsHold[],
+    wait: HoldWait,
+    updated: ReadonlyMap<string, V1Ingress>,
+    report: Pick<
+      ReconcileReport,
+      'changesApplied' | 'byChange' | 'planned' | 'dnsName' | 'discovery'
+    >,
+  ): Promise<ReconcileReport> {
+    const now = this.#now();
+    const delayMs = holdDelayMs(wait, now);
+    const event = holdEvent(held, wait, delayMs, now);
+    const frozen = new Set(stack.frozenMembers);
+    for (const member of [...group.members, ...group.inactiveMembers]) {
+      if (frozen.has(member.key)) continue;
+      this.#lastOutcome.delete(member.key);
+      try {
+        await this.#events.record(
+          updated.get(member.key) ?? member.ingress,
+          event.type,
+          EventReasons.waitingOnAws,
+          event.message,
+        );
+      } catch {
+        // An Event that cannot be written must not stop the wait it reports.
+      }
+    }
+    return {
+      ...report,
+      group: group.id,
+      kind: 'group',
+      requeueAfterMs: delayMs,
+      waitingOn: event.message,
+      frozen: stack.frozenMembers,
+      held,
     };
   }
 

@@ -4,6 +4,12 @@
  * so apply has no ordering logic: it resolves references, makes the calls, and stops at
  * the first failure. Whatever was done stays done and tagged; the next reconcile plans
  * again from what exists.
+ *
+ * One exception: a delete AWS refuses because something still uses the resource (a
+ * security group its deleted ALB's interfaces still hold, a target group a rule still
+ * forwards to) is a hold, not a failure (aws-holds.ts). Apply notes it and goes on: the
+ * steps after it are other deletes, which do not need it gone (one that did would be held
+ * too). The caller waits for AWS to let go and plans again.
  */
 import { ConfigError } from '../errors/index.ts';
 import type { ActualStack, Stack } from '../model/index.ts';
@@ -17,6 +23,8 @@ import { applyLoadBalancer } from './apply-load-balancer.ts';
 import { applyRule, applyRulePriority } from './apply-rules.ts';
 import { applySecurityGroup } from './apply-security-groups.ts';
 import { applyTargetGroup } from './apply-target-groups.ts';
+import { heldId, holdOf } from './aws-holds.ts';
+import type { AwsHold } from './aws-holds.ts';
 import { applyBackendRule } from './backend-rules.ts';
 import { AwsError, awsErrorCode, quotaCode, toAwsError } from '../aws/index.ts';
 import { forgetBackendSecurityGroup } from './backend-security-group.ts';
@@ -38,6 +46,11 @@ export interface ApplyInput {
   readonly actual: ActualStack | null;
   /** Told of each step once it is done, also when a later one fails (Events, metrics). */
   readonly onApplied?: (step: PlannedChange) => void;
+  /**
+   * AWS ids (`sg-…`, target group ARNs) whose delete AWS held at the last reconcile: tried
+   * once this time, without the in-call retries, since the requeue already waited.
+   */
+  readonly held?: ReadonlySet<string>;
 }
 
 export interface ApplyResult {
@@ -57,7 +70,17 @@ export interface ApplyResult {
    * a discovery would find now, without its reads. `null` when in doubt.
    */
   readonly after: ActualStack | null;
+  /** Deletes AWS refused because the resource is still in use: wait, then plan again. */
+  readonly held: readonly AwsHold[];
 }
+
+/**
+ * In-call retries of a delete AWS may hold: a short grace (0.2 + 0.4 + 0.8 s) for a blip,
+ * such as a target group a moment after its last rule moved. A hold that outlasts it
+ * (an ALB's interfaces take minutes) is waited for by requeue, not by a busy worker; a
+ * delete already held at the last reconcile is tried once.
+ */
+const holdGraceRetries = 3;
 
 async function applyStep(
   ctx: DeployContext,
@@ -115,15 +138,26 @@ export async function applyPlan(
   const state = new ApplyState(input.actual);
   const byChange: Record<string, number> = {};
   const skipped: string[] = [];
+  const held: AwsHold[] = [];
   let applied = 0;
   /** Rules this apply created, in order: what a quota refusal undoes. */
   const createdRules: string[] = [];
   for (const step of plan) {
     let outcome: 'applied' | 'skipped';
+    const awsId = heldId(step);
+    const stepCtx =
+      awsId === undefined
+        ? ctx
+        : { ...ctx, consistencyRetries: input.held?.has(awsId) === true ? 0 : holdGraceRetries };
     try {
       ctx.signal?.throwIfAborted();
-      outcome = await applyStep(ctx, state, step);
+      outcome = await applyStep(stepCtx, state, step);
     } catch (err) {
+      const hold = holdOf(step, err);
+      if (hold !== null) {
+        held.push(hold);
+        continue;
+      }
       // A security group AWS no longer knows may be the shared backend group we remember:
       // forget it, so the retry finds or creates it again.
       const code = err instanceof AwsError ? err.code : awsErrorCode(err);
@@ -158,6 +192,7 @@ export async function applyPlan(
     const key = `${step.op} ${step.kind}`;
     byChange[key] = (byChange[key] ?? 0) + 1;
   }
-  const after = stackAfterApply(input.desired, state, skipped);
-  return { dnsName: state.dnsName, applied, byChange, skipped, after };
+  // A held delete leaves a resource the desired stack does not have: discover it again.
+  const after = held.length > 0 ? null : stackAfterApply(input.desired, state, skipped);
+  return { dnsName: state.dnsName, applied, byChange, skipped, after, held };
 }

@@ -17,6 +17,12 @@ export interface DeployContext {
   readonly signal?: AbortSignal;
   /** Where OIDC client secrets are read at apply time; without it they cannot be sent. */
   readonly secrets?: SecretSource;
+  /**
+   * In-call retries of an eventual-consistency error (retryEventualConsistency's). Apply
+   * sets 0 for a delete AWS already held at the last reconcile: the requeue paces those.
+   * @default 5
+   */
+  readonly consistencyRetries?: number;
 }
 
 /** The options every SDK `send` takes: the reconcile's signal, when there is one. */
@@ -87,11 +93,10 @@ export async function callRetrying<T>(
   send: () => Promise<T>,
 ): Promise<T> {
   ctx.signal?.throwIfAborted();
-  return retryEventualConsistency(
-    operation,
-    send,
-    ctx.signal === undefined ? {} : { signal: ctx.signal },
-  );
+  return retryEventualConsistency(operation, send, {
+    ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
+    ...(ctx.consistencyRetries === undefined ? {} : { retries: ctx.consistencyRetries }),
+  });
 }
 
 /**

@@ -78,13 +78,18 @@ function isOurs(tags: Tags, ctx: DeployContext, stackId: string): boolean {
 }
 
 /**
- * The stack ids of this cluster that have a load balancer or target group in AWS: what
- * garbage collection compares with the groups that still exist. One tagging call.
+ * The stack ids of this cluster that have a load balancer, target group or security
+ * group in AWS: what garbage collection compares with the groups that still exist. One
+ * tagging call and one EC2 describe: a stack whose only remnant is a security group AWS
+ * still held when the controller restarted (docs/decisions/0016) must not be forgotten.
  */
 export async function listStacks(ctx: DeployContext): Promise<string[]> {
-  const found = await taggedResources(ctx, [{ Key: TAG_CLUSTER, Values: [ctx.clusterName] }]);
+  const [found, groups] = await Promise.all([
+    taggedResources(ctx, [{ Key: TAG_CLUSTER, Values: [ctx.clusterName] }]),
+    describeStackSecurityGroups(ctx),
+  ]);
   const ids = new Set<string>();
-  for (const tags of found.values()) {
+  for (const tags of [...found.values(), ...groups.map((g) => fromSdkTags(g.Tags))]) {
     const stack = tags[TAG_STACK];
     if (stack !== undefined && tags[TAG_CLUSTER] === ctx.clusterName) ids.add(stack);
   }
@@ -161,7 +166,12 @@ async function toActualTargetGroup(
   };
 }
 
-async function describeSecurityGroups(ctx: DeployContext, stackId: string) {
+/** The cluster's security groups of any stack (the shared backend group has no stack tag). */
+function describeStackSecurityGroups(ctx: DeployContext) {
+  return describeSecurityGroups(ctx, undefined);
+}
+
+async function describeSecurityGroups(ctx: DeployContext, stackId: string | undefined) {
   const groups: SdkSecurityGroup[] = [];
   let token: string | undefined;
   do {
@@ -171,7 +181,9 @@ async function describeSecurityGroups(ctx: DeployContext, stackId: string) {
           Filters: [
             { Name: 'vpc-id', Values: [ctx.vpcId] },
             { Name: `tag:${TAG_CLUSTER}`, Values: [ctx.clusterName] },
-            { Name: `tag:${TAG_STACK}`, Values: [stackId] },
+            stackId === undefined
+              ? { Name: 'tag-key', Values: [TAG_STACK] }
+              : { Name: `tag:${TAG_STACK}`, Values: [stackId] },
           ],
           ...(token === undefined ? {} : { NextToken: token }),
         }),

@@ -1,5 +1,7 @@
 export { applyPlan } from './apply.ts';
 export type { ApplyInput, ApplyResult } from './apply.ts';
+export { holdMessage } from './aws-holds.ts';
+export type { AwsHold } from './aws-holds.ts';
 export {
   backendSecurityGroupName,
   ensureBackendSecurityGroup,

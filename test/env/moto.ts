@@ -146,3 +146,28 @@ export async function throttleState(endpoint: string): Promise<ThrottleState> {
   if (!res.ok) throw new Error(`moto throttling state failed: HTTP ${res.status}`);
   return (await res.json()) as ThrottleState;
 }
+
+/**
+ * The emulator's eventual consistency (test/env/moto_consistency.py), as AWS has it:
+ * `securityGroupLingerSeconds`, how long DeleteSecurityGroup still fails
+ * DependencyViolation after the last load balancer using the group was deleted (default
+ * 1); `readAfterWriteSeconds`, how long a resource just created is missing from its
+ * Describe* call (default 0 = at once). Either may be left out; a reset restores both.
+ */
+export async function setConsistency(
+  endpoint: string,
+  settings: {
+    readonly securityGroupLingerSeconds?: number;
+    readonly readAfterWriteSeconds?: number;
+  },
+): Promise<void> {
+  const query = new URLSearchParams();
+  if (settings.securityGroupLingerSeconds !== undefined)
+    query.set('security-group-linger', String(settings.securityGroupLingerSeconds));
+  if (settings.readAfterWriteSeconds !== undefined)
+    query.set('read-after-write', String(settings.readAfterWriteSeconds));
+  const set = await fetch(`${endpoint}/moto-api/albatross/consistency?${query.toString()}`, {
+    method: 'POST',
+  });
+  if (!set.ok) throw new Error(`moto consistency failed: HTTP ${set.status}`);
+}

@@ -479,6 +479,7 @@ _deletion_protection_refuses()
 import moto_idempotency  # noqa: E402,F401  (idempotent creates; see its docstring)
 import moto_quotas  # noqa: E402,F401  AWS's default quotas (test/env/moto_quotas.py)
 import moto_throttle  # noqa: E402,F401  (throttling per API family, off by default)
+import moto_consistency  # noqa: E402,F401  (eventual consistency: DependencyViolation, lag)
 
 if __name__ == "__main__":
     from moto.server import main

@@ -232,11 +232,31 @@ describe('deploy: ownership', () => {
 
     ctx.clients.calls.reset();
     assert.deepEqual(await listStacks(ctx), ['blog', 'shop/web']);
-    assert.equal(ctx.clients.calls.total(), 1, 'one tagging call');
+    assert.equal(ctx.clients.calls.total(), 2, 'one tagging call, one security group describe');
     assert.deepEqual(await listStacks(other), ['elsewhere']);
 
     await reconcile(ctx, emptyStack(blog));
     assert.deepEqual(await listStacks(ctx), ['shop/web']);
+    // A stack whose only remnant is its security group (AWS still held it when the
+    // controller restarted) is listed too, so garbage collection finishes it.
+    await ctx.clients.ec2.send(
+      new CreateSecurityGroupCommand({
+        GroupName: 'held-remnant',
+        Description: 'held-remnant',
+        VpcId: env.world.vpcId,
+        TagSpecifications: [
+          {
+            ResourceType: 'security-group',
+            Tags: [
+              { Key: 'albatross.dev/cluster', Value: env.clusterName },
+              { Key: 'albatross.dev/stack', Value: 'held/remnant' },
+              { Key: 'albatross.dev/resource', Value: 'ManagedLBSecurityGroup' },
+            ],
+          },
+        ],
+      }),
+    );
+    assert.deepEqual(await listStacks(ctx), ['held/remnant', 'shop/web']);
     assert.ok(await discoverStack(other, 'elsewhere'), "the other cluster's stack is untouched");
   });
 });

@@ -1,6 +1,7 @@
 /**
- * Eventual-consistency retries, with injected SDK-shaped errors: moto never returns
- * DependencyViolation or a NotFound just after a create, so these paths are tested here.
+ * Eventual-consistency retries, with injected SDK-shaped errors: the exact attempt counts
+ * and errors are easiest to pin here (the emulator's DependencyViolation and ResourceInUse
+ * are met live, see test/integration/emulator/consistency.test.ts).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

@@ -47,6 +47,18 @@ const table: readonly (readonly [string, ReconcileSettled, Expected])[] = [
     },
   ],
   [
+    'a result waiting for AWS to let go of a resource',
+    {
+      kind: 'returned',
+      result: {
+        changesApplied: 4,
+        requeueAfterMs: 10_000,
+        waitingOn: 'security group sg-1 still in use by AWS (DependencyViolation); retrying in 10s',
+      },
+    },
+    { action: { kind: 'after', delayMs: 10_000 }, outcome: 'requeue', logLevel: 'info' },
+  ],
+  [
     'RequeueAfter',
     threw(new RequeueAfter(15_000, 'load balancer still provisioning')),
     { action: { kind: 'after', delayMs: 15_000 }, outcome: 'requeue', logLevel: 'info' },
