@@ -102,7 +102,7 @@ export async function applyPlan(
 ): Promise<ApplyResult> {
   const refused = protectedDeletion(plan);
   if (refused !== null) throw new ConfigError(protectedDeletionMessage(refused));
-  const state = new ApplyState(input.actual);
+  const state = new ApplyState(input.actual, input.desired);
   const byChange: Record<string, number> = {};
   const skipped: string[] = [];
   let applied = 0;

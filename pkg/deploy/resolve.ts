@@ -12,10 +12,12 @@ import type {
   ActualAddons,
   ActualStack,
   SecurityGroupRef,
+  Stack,
   SubnetSelection,
   TargetGroupTuple,
 } from '../model/index.ts';
 import { showSubnetTags } from '../model/index.ts';
+import { keptTargetGroup, targetGroupsById } from '../plan/index.ts';
 import { withClientSecrets } from './auth-secrets.ts';
 import { ensureBackendSecurityGroup } from './backend-security-group.ts';
 import { call, DeployError, sendOptions } from './context.ts';
@@ -37,11 +39,16 @@ export class ApplyState {
   /** The load balancer's add-ons as far as known: a new load balancer has none. */
   addons: ActualAddons;
 
-  constructor(actual: ActualStack | null) {
+  /** `desired` picks, of two target groups found for one id, the one the plan keeps. */
+  constructor(actual: ActualStack | null, desired?: Stack) {
     this.loadBalancerArn = actual?.loadBalancer?.arn ?? null;
     this.dnsName = actual?.loadBalancer?.dnsName ?? null;
     for (const l of actual?.listeners ?? []) this.listeners.set(l.id, l.arn);
-    for (const tg of actual?.targetGroups ?? []) this.targetGroups.set(tg.id, tg.arn);
+    const wanted = new Map(desired?.targetGroups.map((tg) => [tg.id, tg.name]));
+    for (const [id, found] of targetGroupsById(actual?.targetGroups ?? [])) {
+      const kept = keptTargetGroup(wanted.get(id), found);
+      if (kept !== undefined) this.targetGroups.set(id, kept.arn);
+    }
     for (const sg of actual?.securityGroups ?? []) this.securityGroups.set(sg.id, sg.groupId);
     for (const r of actual?.rules ?? []) this.rules.set(r.id, r.arn);
     this.addons = this.loadBalancerArn === null ? NO_ADDONS : (actual?.addons ?? {});

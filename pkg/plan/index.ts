@@ -1,4 +1,5 @@
 export { planChanges } from './plan-changes.ts';
+export { keptTargetGroup, targetGroupsById } from './found-target-groups.ts';
 export { renderChange, renderChanges, changeSummary } from './render.ts';
 export { schedulePriorities, maxRulePriority } from './priority-steps.ts';
 export type { PriorityGoal, PriorityStep } from './priority-steps.ts';

@@ -10,6 +10,7 @@
  * Their rules keep serving at their priorities, the listeners and load balancer holding
  * them stay, and the rest of the group is planned around them.
  */
+import { keptTargetGroup, targetGroupsById } from './found-target-groups.ts';
 import type {
   ActualListener,
   ActualListenerRule,
@@ -252,9 +253,23 @@ export function planChanges(
 
   // Target groups and their targets.
   const replacedGroups = new Set<string>();
-  const foundGroups = byId(found.targetGroups);
+  const foundGroups = targetGroupsById(found.targetGroups);
   for (const want of desired.targetGroups) {
-    const have = foundGroups.get(want.id);
+    const candidates = foundGroups.get(want.id) ?? [];
+    const have = keptTargetGroup(want.name, candidates);
+    for (const extra of candidates) {
+      if (extra === have) continue;
+      // A replace left unfinished: the rules move to the one kept, then this one goes.
+      replacedGroups.add(want.id);
+      deletes.TargetGroup.push({
+        op: 'delete',
+        kind: 'TargetGroup',
+        step: 'delete-replaced',
+        id: want.id,
+        reason: `a second target group ${extra.name} for ${want.id} (a replace left unfinished)`,
+        actual: extra,
+      });
+    }
     let fresh = have === undefined;
     if (have === undefined) {
       steps.push({
