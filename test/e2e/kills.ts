@@ -257,7 +257,7 @@ export async function runKills(
       const timing: KillTiming = random() < 0.5 ? 'before-write' : 'after-write';
       const landed = killSwitch.arm(ctl.pid, at, timing);
       await workload.run(step);
-      const landing = await Promise.race([landed, idle(killSwitch, 10_000)]);
+      const landing = await Promise.race([landed, idle(killSwitch, syncSeconds * 1000)]);
       let releasedEarly: readonly string[] = [];
       if (landing === null) {
         killSwitch.disarm();
@@ -285,6 +285,14 @@ export async function runKills(
       };
       records.push(record);
       log(describeRecord(record));
+      if (!isClean(record)) {
+        // Late is recorded as unclean; the next step still starts from a settled world
+        // (creating an Ingress still being deleted would fail), so wait some more.
+        const late = await settle(env, ctl, workload, step, syncSeconds * 1000 * 4, killSwitch);
+        log(
+          `  kill ${String(i + 1)}: ${late.audit.length === 0 && late.steady === null ? `settled ${(late.seconds ?? 0).toFixed(1)} s later` : `still unsettled: ${late.audit.join('; ')}`}`,
+        );
+      }
     }
     await ctl.stop('SIGTERM');
     return { seed: options.seed, size: options.size, writesPerStep, records };
