@@ -376,10 +376,11 @@ export async function discoverStack(
   }
 
   // Target groups: only the one kept of each id is known by its id.
+  const wantedNames = new Set(hints.targetGroupNames ?? []);
   const tgSplit = splitDuplicates(
     foundTargetGroups.filter((tg) => tg !== null),
     (tg) => tg.id,
-    (group) => keepTargetGroup(group, forwards),
+    (group) => keepTargetGroup(group, forwards, wantedNames),
   );
   const targetGroups = tgSplit.kept;
   for (const { kept: keptGroup, extras, because } of tgSplit.duplicates) {

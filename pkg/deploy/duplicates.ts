@@ -141,13 +141,32 @@ export function keepRule<T extends { readonly arn: string; readonly priority: nu
   );
 }
 
-/** `forwards`: how many of our listeners' and rules' forwards name each target group ARN. */
+/**
+ * `wanted`: the names the desired stack gives its target groups. A replace (create the
+ * new name, re-point the rules, delete the old) cut between its steps leaves two groups
+ * for one resource; keeping the one named as desired finishes it — the rules are
+ * re-pointed and the old one goes — where keeping the one in use would delete the new
+ * one and create it again (docs/decisions/0019-interrupted-replace.md).
+ * `forwards`: how many of our listeners' and rules' forwards name each target group ARN.
+ */
 export function keepTargetGroup<
-  T extends { readonly arn: string; readonly targets: readonly unknown[] },
->(candidates: readonly T[], forwards: ReadonlyMap<string, number>): Kept<T> {
+  T extends {
+    readonly arn: string;
+    readonly name: string;
+    readonly targets: readonly unknown[];
+  },
+>(
+  candidates: readonly T[],
+  forwards: ReadonlyMap<string, number>,
+  wanted: ReadonlySet<string> = new Set(),
+): Kept<T> {
   return keepOne(
     candidates,
     [
+      {
+        score: (c) => (wanted.has(c.name) ? 1 : 0),
+        because: 'it has the name the desired stack gives it (a replace left unfinished)',
+      },
       { score: (c) => forwards.get(c.arn) ?? 0, because: 'our rules forward to it' },
       { score: (c) => c.targets.length, because: 'it has the most targets' },
     ],

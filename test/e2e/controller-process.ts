@@ -29,6 +29,8 @@ export interface ControllerOptions {
   readonly args?: readonly string[];
   /** Leave out --aws-vpc-id, so the controller finds the VPC from the nodes. */
   readonly omitVpcId?: boolean;
+  /** AWS endpoint instead of the emulator's own (a proxy in front of it). */
+  readonly awsEndpoint?: string;
 }
 
 /** AWS calls by `operation` from albatross_aws_api_calls_total (successful and failed). */
@@ -213,18 +215,29 @@ function sumSeries(text: string, name: string, want: Readonly<Record<string, str
     .reduce((sum, s) => sum + s.value, 0);
 }
 
+/** Starts controllers against a test environment; `stopAll` SIGKILLs those still running. */
+export interface ControllerLauncher {
+  start(env: TestEnv, options?: ControllerOptions): ControllerProcess;
+  stopAll(): Promise<void>;
+}
+
 /**
  * For a suite: `start` spawns a controller against `env`; every process started is
  * SIGKILLed when the suite ends if it is still running.
  */
-export function useControllers(): {
-  start(env: TestEnv, options?: ControllerOptions): ControllerProcess;
-} {
+export function useControllers(): Pick<ControllerLauncher, 'start'> {
+  const launcher = controllerLauncher();
+  after(() => launcher.stopAll());
+  return launcher;
+}
+
+/** The launcher without a test runner (scripts, the soak): the caller calls `stopAll`. */
+export function controllerLauncher(): ControllerLauncher {
   const started: ControllerProcess[] = [];
-  after(async () => {
-    await Promise.all(started.map((c) => c.stop('SIGKILL')));
-  });
   return {
+    async stopAll() {
+      await Promise.all(started.map((c) => c.stop('SIGKILL')));
+    },
     start(env, options = {}) {
       const vars = env.exports();
       const args = [
@@ -235,7 +248,7 @@ export function useControllers(): {
         '--aws-region',
         env.state.region,
         '--aws-endpoint',
-        env.state.awsEndpoint,
+        options.awsEndpoint ?? env.state.awsEndpoint,
         ...(options.omitVpcId === true ? [] : ['--aws-vpc-id', env.world.vpcId]),
         '--metrics-addr',
         '127.0.0.1:0',

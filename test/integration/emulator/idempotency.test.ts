@@ -169,7 +169,9 @@ describe('emulator: idempotent creates and duplicates', () => {
     });
     await env.aws.elbv2.send(add);
     await env.aws.elbv2.send(add);
-    const listed = await env.aws.elbv2.send(new DescribeListenerCertificatesCommand({ ListenerArn }));
+    const listed = await env.aws.elbv2.send(
+      new DescribeListenerCertificatesCommand({ ListenerArn }),
+    );
     assert.deepEqual(listed.Certificates?.map((c) => c.CertificateArn).sort(), [main, sni].sort());
   });
 

@@ -95,8 +95,8 @@ describe('keepListener, keepRule, keepTargetGroup, keepSecurityGroup', () => {
     );
   });
   it('keeps the target group our rules forward to over one with more targets', () => {
-    const used = { arn: 'tg-b', targets: [] };
-    const filled = { arn: 'tg-a', targets: [1, 2, 3] };
+    const used = { arn: 'tg-b', name: 'b', targets: [] };
+    const filled = { arn: 'tg-a', name: 'a', targets: [1, 2, 3] };
     assert.equal(keepTargetGroup([filled, used], new Map([['tg-b', 2]])).kept, used);
     assert.equal(keepTargetGroup([used, filled], new Map()).kept, filled);
   });
