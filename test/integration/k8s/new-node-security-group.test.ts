@@ -16,7 +16,9 @@ import {
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import {
+  DescribeLoadBalancersCommand,
   DescribeTargetGroupsCommand,
+  SetSecurityGroupsCommand,
   DescribeTargetHealthCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { CoreV1Api, NetworkingV1Api, V1Node } from '@kubernetes/client-node';
@@ -182,8 +184,10 @@ describe('a new node in a new security group', () => {
   }
 
   it('a shared backend group deleted by hand is created again, not remembered for ever', async () => {
-    // GIVEN the converged group, WHEN its shared backend group is deleted by hand (its
-    // rules revoked first, as AWS requires) while the controller remembers its id
+    // GIVEN the converged group, WHEN its shared backend group is deleted by hand, as
+    // AWS lets a person do it: every rule referencing it revoked, every load balancer
+    // detached from it (DeleteSecurityGroup is DependencyViolation otherwise), while the
+    // controller remembers its id
     const ctx = {
       clusterName: testEnv.env.clusterName,
       vpcId: testEnv.env.world.vpcId,
@@ -192,18 +196,31 @@ describe('a new node in a new security group', () => {
     const old = await findBackendSecurityGroup(ctx);
     assert.ok(old !== null);
     const nodeGroup = testEnv.env.world.nodeSecurityGroupId;
-    const ours = await aws.ec2.send(
-      new DescribeSecurityGroupRulesCommand({
-        Filters: [{ Name: 'group-id', Values: [nodeGroup] }],
-      }),
+    const all = await aws.ec2.send(new DescribeSecurityGroupRulesCommand({}));
+    const referencing = (all.SecurityGroupRules ?? []).filter(
+      (r) => r.ReferencedGroupInfo?.GroupId === old,
     );
-    const ids = (ours.SecurityGroupRules ?? [])
-      .filter((r) => r.ReferencedGroupInfo?.GroupId === old)
-      .map((r) => r.SecurityGroupRuleId ?? '');
-    await aws.ec2.send(
-      new RevokeSecurityGroupIngressCommand({ GroupId: nodeGroup, SecurityGroupRuleIds: ids }),
-    );
-    await aws.ec2.send(new DeleteSecurityGroupCommand({ GroupId: old }));
+    for (const r of referencing) {
+      await aws.ec2.send(
+        new RevokeSecurityGroupIngressCommand({
+          GroupId: r.GroupId,
+          SecurityGroupRuleIds: [r.SecurityGroupRuleId ?? ''],
+        }),
+      );
+    }
+    const lbs = (await aws.elbv2.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? [];
+    for (const lb of lbs.filter((l) => (l.SecurityGroups ?? []).includes(old))) {
+      await aws.elbv2.send(
+        new SetSecurityGroupsCommand({
+          LoadBalancerArn: lb.LoadBalancerArn,
+          SecurityGroups: (lb.SecurityGroups ?? []).filter((g) => g !== old),
+        }),
+      );
+    }
+    await eventually('the backend group deleted by hand', async () => {
+      await aws.ec2.send(new DeleteSecurityGroupCommand({ GroupId: old }));
+      return true;
+    });
     // AND a new Ingress (a new group, so its needs are new) is reconciled
     await net.createNamespacedIngress({
       namespace: ns,
