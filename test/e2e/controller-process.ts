@@ -29,6 +29,8 @@ export interface ControllerOptions {
   readonly args?: readonly string[];
   /** Leave out --aws-vpc-id, so the controller finds the VPC from the nodes. */
   readonly omitVpcId?: boolean;
+  /** Where its AWS calls go, e.g. a FaultProxy's endpoint. @default env.state.awsEndpoint */
+  readonly awsEndpoint?: string;
 }
 
 /** AWS calls by `operation` from albatross_aws_api_calls_total (successful and failed). */
@@ -235,7 +237,7 @@ export function useControllers(): {
         '--aws-region',
         env.state.region,
         '--aws-endpoint',
-        env.state.awsEndpoint,
+        options.awsEndpoint ?? env.state.awsEndpoint,
         ...(options.omitVpcId === true ? [] : ['--aws-vpc-id', env.world.vpcId]),
         '--metrics-addr',
         '127.0.0.1:0',

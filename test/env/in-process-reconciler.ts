@@ -34,6 +34,8 @@ export interface InProcessReconcilerOptions {
    * @default `albatross-digest-key` in `namespace`, else in `default`
    */
   readonly digestKeySecret?: DigestKeyRef;
+  /** Where the AWS clients send their calls, e.g. a FaultProxy's endpoint. @default env.state.awsEndpoint */
+  readonly awsEndpoint?: string;
   /** Further Reconciler options (clock, discovery interval, …). */
   readonly reconciler?: Partial<Omit<ReconcilerOptions, Wired>>;
 }
@@ -55,7 +57,7 @@ export async function startInProcessReconciler(
 ): Promise<InProcessReconciler> {
   const aws = createAwsClients({
     region: env.state.region,
-    endpoint: env.state.awsEndpoint,
+    endpoint: options.awsEndpoint ?? env.state.awsEndpoint,
     credentials: testCredentials,
   });
   const kc = options.kc ?? env.kc;
