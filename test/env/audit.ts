@@ -50,6 +50,12 @@ export interface AuditOptions {
   readonly listenerPorts?: Readonly<Record<string, readonly number[]>>;
   /** Every target group has at least one registered target. @default true */
   readonly targetsRequired?: boolean;
+  /**
+   * The controller watches one namespace (`--watch-namespace`), so it rightly keeps the
+   * cluster's shared backend security group and rules after its last group: it cannot
+   * know that no other namespace needs them. @default false
+   */
+  readonly namespacedController?: boolean;
 }
 
 export interface AuditReport {
@@ -172,13 +178,13 @@ export async function audit(env: TestEnv, options: AuditOptions): Promise<AuditR
     if (stack !== undefined && !liveGroups.has(stack)) {
       problems.push(`security group ${sg.arn} (${sg.item.GroupName ?? ''}) of ${stack} leaked`);
     }
-    if (stack === undefined && liveGroups.size === 0) {
+    if (stack === undefined && liveGroups.size === 0 && options.namespacedController !== true) {
       problems.push(
         `cluster security group ${sg.arn} (${sg.item.GroupName ?? ''}) left after the last group went`,
       );
     }
   }
-  if (liveGroups.size === 0) {
+  if (liveGroups.size === 0 && options.namespacedController !== true) {
     const rules = await ourSecurityGroupRules(env);
     if (rules > 0)
       problems.push(`${String(rules)} backend security-group rules left after the last group went`);

@@ -104,7 +104,7 @@ export class FaultProxy {
    * none) decides. No rule, or `[]`: every call is forwarded untouched.
    */
   inject(rules: FaultRule | readonly FaultRule[]): void {
-    const list = Array.isArray(rules) ? rules : [rules as FaultRule];
+    const list: readonly FaultRule[] = isRuleList(rules) ? rules : [rules];
     for (const r of list) {
       if (!(r.rate >= 0 && r.rate <= 1))
         throw new Error(`fault rate ${String(r.rate)} not in 0..1`);
@@ -257,6 +257,10 @@ export class FaultProxy {
       out.end(body);
     });
   }
+}
+
+function isRuleList(rules: FaultRule | readonly FaultRule[]): rules is readonly FaultRule[] {
+  return Array.isArray(rules);
 }
 
 /**
