@@ -9,6 +9,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { audit, type AuditOptions, type AuditReport } from '../env/audit.ts';
 import type { FaultSummary } from '../env/fault-proxy.ts';
 import type { TestEnv } from '../env/testenv.ts';
+import type { ControllerProcess } from './controller-process.ts';
 import { ingressManifest, type Cluster } from './world-view.ts';
 
 export interface FleetSpec {
@@ -170,4 +171,32 @@ export function describeFaults(summary: FaultSummary): string {
     .map(([a, n]) => `${a} ${String(n)}`)
     .join(', ');
   return `${String(summary.calls)} calls, ${String(summary.faults)} faults (${kinds}); lost writes: ${lost || 'none'}`;
+}
+
+/**
+ * The controller's reconciles from log line `since` on: how many succeeded, and the
+ * failures by error (ids and numbers blanked so alike errors count together).
+ */
+export function reconcileOutcomes(controller: ControllerProcess, since = 0): string {
+  const lines = controller.lines.slice(since).filter((l) => l.msg === 'reconciled');
+  const ok = lines.filter((l) => l.outcome === 'success').length;
+  const errors = new Map<string, number>();
+  for (const l of lines) {
+    if (l.outcome === 'success') continue;
+    const key = errorText(l.error)
+      .replace(/arn:aws:[^\s,"')]+/g, '<arn>')
+      .replace(/\b(sg|vpc|i|subnet)-[0-9a-f]+/g, '<id>')
+      .replace(/\d+/g, 'N')
+      .slice(0, 160);
+    errors.set(key, (errors.get(key) ?? 0) + 1);
+  }
+  const failed = [...errors].sort(([, a], [, b]) => b - a);
+  return `${String(lines.length)} reconciles, ${String(ok)} succeeded${failed.map(([e, n]) => `\n  ${String(n)} × ${e}`).join('')}`;
+}
+
+function errorText(error: unknown): string {
+  if (typeof error !== 'object' || error === null) return String(error);
+  const e = error as { name?: unknown; message?: unknown; cause?: unknown };
+  const own = `${String(e.name ?? '')}: ${String(e.message ?? '')}`;
+  return e.cause === undefined ? own : `${own} <- ${errorText(e.cause)}`;
 }

@@ -19,6 +19,7 @@ import {
   fleetMembers,
   untilAddressed,
   untilClean,
+  reconcileOutcomes,
   untilGone,
   type FleetMember,
 } from './fault-fleet.ts';
@@ -78,12 +79,14 @@ describe('converging and deleting 30 Ingresses while 20 % of AWS calls fail', ()
 
   it('converges under faults, and the audit is clean within one resync of the faults stopping', async (t: TestContext) => {
     const mark = proxy.calls().length;
+    const logMark = controller.cursor();
     proxy.inject(FAULTS);
     const started = performance.now();
     await createFleet(cluster, members);
     const converged = await untilAddressed(cluster, members, started, 120_000).catch(
       (error: unknown) => {
         t.diagnostic(`controller's last errors:\n${lastErrors(controller)}`);
+        t.diagnostic(reconcileOutcomes(controller, logMark));
         throw error;
       },
     );
@@ -98,6 +101,7 @@ describe('converging and deleting 30 Ingresses while 20 % of AWS calls fail', ()
     );
     t.diagnostic(`converge: every Ingress addressed after ${converged.toFixed(1)} s`);
     t.diagnostic(`converge faults (seed ${String(SEED)}): ${describeFaults(faulted)}`);
+    t.diagnostic(`converge: ${reconcileOutcomes(controller, logMark)}`);
     t.diagnostic(
       `audit after the faults stopped: ${report.problems.length === 0 ? 'clean' : 'NOT clean'} after ${seconds.toFixed(1)} s (sync period ${String(SYNC_PERIOD_S)} s); ${JSON.stringify(report.counted)}`,
     );
@@ -109,6 +113,7 @@ describe('converging and deleting 30 Ingresses while 20 % of AWS calls fail', ()
 
   it('deletes them all under faults: nothing left, no finalizer stuck', async (t: TestContext) => {
     const mark = proxy.calls().length;
+    const logMark = controller.cursor();
     proxy.inject(FAULTS);
     const started = performance.now();
     await Promise.all(members.map((m) => cluster.deleteIngress(m.name)));
@@ -125,6 +130,7 @@ describe('converging and deleting 30 Ingresses while 20 % of AWS calls fail', ()
       `delete: ${gone === undefined ? 'Ingresses still there after 120 s' : `every Ingress gone after ${gone.toFixed(1)} s`}`,
     );
     t.diagnostic(`delete faults: ${describeFaults(faulted)}`);
+    t.diagnostic(`delete: ${reconcileOutcomes(controller, logMark)}`);
     t.diagnostic(
       `audit after the faults stopped: ${report.problems.length === 0 ? 'clean' : 'NOT clean'} after ${seconds.toFixed(1)} s; ${JSON.stringify(report.counted)}`,
     );
