@@ -6,7 +6,6 @@
 export const eventualConsistencyCodes = [
   'DependencyViolation',
   'ResourceInUse',
-  'PriorityInUse',
   'LoadBalancerNotFound',
   'TargetGroupNotFound',
   'ListenerNotFound',
@@ -38,11 +37,13 @@ export class AwsError extends Error {
 }
 
 /**
- * The AWS error code of a thrown SDK error, or `undefined` for anything else. The SDK
- * names ELBv2's modelled errors `…Exception` (`LoadBalancerNotFoundException`) while the
- * wire code, and EC2's codes, have no suffix; we use the wire form everywhere.
+ * The AWS error code of a thrown SDK error, or of an AwsError that wraps one (a caller
+ * cannot tell whether a retry helper wrapped it already), or `undefined` for anything
+ * else. The SDK names ELBv2's modelled errors `…Exception` (`LoadBalancerNotFoundException`)
+ * while the wire code, and EC2's codes, have no suffix; we use the wire form everywhere.
  */
 export function awsErrorCode(err: unknown): string | undefined {
+  if (err instanceof AwsError) return err.code;
   if (typeof err !== 'object' || err === null || !('$metadata' in err)) return undefined;
   return err instanceof Error ? err.name.replace(/Exception$/, '') : undefined;
 }

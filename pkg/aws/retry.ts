@@ -1,7 +1,8 @@
 /**
  * Retries only what the SDK does not: eventual consistency just after a change
  * (DependencyViolation while an ALB lets go of a security group, NotFound right after a
- * create, PriorityInUse while rules move). Never throttling: the SDK's own retry has
+ * create). Not PriorityInUse: no wait frees a priority, so apply reads who holds it
+ * (docs/decisions/0013). Never throttling: the SDK's own retry has
  * already spent its attempts on that, and retrying again would double the back-off.
  */
 import pRetry, { AbortError } from 'p-retry';

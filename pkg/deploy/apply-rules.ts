@@ -10,34 +10,65 @@ import {
   SetRulePrioritiesCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { ModifyRuleInput } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { awsErrorCode } from '../aws/index.ts';
 import type { ListenerRule } from '../model/index.ts';
+import { TAG_STACK } from '../naming/index.ts';
+import { sameRuleContent } from '../plan/index.ts';
 import type { ResourceStep, RulePriorityStep } from '../plan/index.ts';
 import { call, callRetrying, sendOptions, unlessGone } from './context.ts';
 import type { DeployContext } from './context.ts';
 import { addChangedTags } from './fields.ts';
+import { ownedBy } from './ownership.ts';
+import { priorityConflict, priorityHolder } from './priority-holder.ts';
 import { sdkActions } from './resolve.ts';
 import type { ApplyState } from './resolve.ts';
 import { toSdkConditions, toSdkTags, toSdkTransforms } from './to-sdk.ts';
 
 type RuleStep = Extract<ResourceStep, { kind: 'ListenerRule' }>;
 
+function idOfTargetGroup(state: ApplyState): (arn: string) => string | undefined {
+  const ids = new Map([...state.targetGroups].map(([id, arn]) => [arn, id]));
+  return (arn) => ids.get(arn);
+}
+
 async function create(ctx: DeployContext, state: ApplyState, want: ListenerRule): Promise<void> {
   const listenerArn = state.listener(want.listenerId);
   const actions = await sdkActions(ctx, state, want.actions);
-  const created = await callRetrying(ctx, 'CreateRule', () =>
-    ctx.clients.elbv2.send(
-      new CreateRuleCommand({
-        ListenerArn: listenerArn,
-        Priority: want.priority,
-        Conditions: toSdkConditions(want.conditions),
-        Actions: actions,
-        ...(want.transforms.length === 0 ? {} : { Transforms: toSdkTransforms(want.transforms) }),
-        Tags: toSdkTags(want.tags),
-      }),
-      sendOptions(ctx),
-    ),
-  );
-  state.rules.set(want.id, created.Rules?.[0]?.RuleArn ?? '');
+  try {
+    const created = await callRetrying(ctx, 'CreateRule', () =>
+      ctx.clients.elbv2.send(
+        new CreateRuleCommand({
+          ListenerArn: listenerArn,
+          Priority: want.priority,
+          Conditions: toSdkConditions(want.conditions),
+          Actions: actions,
+          ...(want.transforms.length === 0 ? {} : { Transforms: toSdkTransforms(want.transforms) }),
+          Tags: toSdkTags(want.tags),
+        }),
+        sendOptions(ctx),
+      ),
+    );
+    state.rules.set(want.id, created.Rules?.[0]?.RuleArn ?? '');
+  } catch (err) {
+    if (awsErrorCode(err) !== 'PriorityInUse') throw err;
+    // CreateRule is not idempotent: a retry after a lost answer meets the rule it made.
+    const holder = await priorityHolder(
+      ctx,
+      { id: want.listenerId, arn: listenerArn },
+      want.priority,
+      idOfTargetGroup(state),
+    );
+    const stackId = want.tags[TAG_STACK] ?? '';
+    const ours =
+      holder !== null &&
+      ownedBy(holder.tags, ctx, stackId, want.id) &&
+      sameRuleContent(want, holder.rule);
+    if (!ours) {
+      const where = { stackId, listenerArn, priority: want.priority };
+      throw priorityConflict(ctx, 'CreateRule', where, holder);
+    }
+    state.rules.set(want.id, holder.rule.arn);
+  }
 }
 
 async function remove(ctx: DeployContext, state: ApplyState, id: string, arn: string) {
@@ -94,10 +125,22 @@ export async function applyRulePriority(
   // The step moves the rule it names by ARN: a rule paired with an edit may carry another
   // rule's id, and looking it up by id could move the wrong one.
   const arn = step.actual.arn;
-  await callRetrying(ctx, 'SetRulePriorities', () =>
-    ctx.clients.elbv2.send(
-      new SetRulePrioritiesCommand({ RulePriorities: [{ RuleArn: arn, Priority: step.to }] }),
-      sendOptions(ctx),
-    ),
-  );
+  try {
+    await callRetrying(ctx, 'SetRulePriorities', () =>
+      ctx.clients.elbv2.send(
+        new SetRulePrioritiesCommand({ RulePriorities: [{ RuleArn: arn, Priority: step.to }] }),
+        sendOptions(ctx),
+      ),
+    );
+  } catch (err) {
+    if (awsErrorCode(err) !== 'PriorityInUse') throw err;
+    // A retry after a lost answer finds the rule already moved (or the emulator refuses a
+    // rule's own priority): that is the move done.
+    const listenerArn = state.listener(step.actual.listenerId);
+    const listener = { id: step.actual.listenerId, arn: listenerArn };
+    const holder = await priorityHolder(ctx, listener, step.to, idOfTargetGroup(state));
+    if (holder?.rule.arn === arn) return;
+    const where = { stackId: step.actual.tags[TAG_STACK] ?? '', listenerArn, priority: step.to };
+    throw priorityConflict(ctx, 'SetRulePriorities', where, holder);
+  }
 }

@@ -4,15 +4,20 @@ import {
   CreateSecurityGroupCommand,
   CreateTagsCommand,
   DeleteSecurityGroupCommand,
+  DescribeSecurityGroupsCommand,
   RevokeSecurityGroupIngressCommand,
 } from '@aws-sdk/client-ec2';
 import type { IpPermission } from '@aws-sdk/client-ec2';
-import type { SecurityGroupIngress } from '../model/index.ts';
+import { awsErrorCode } from '../aws/index.ts';
+import type { SecurityGroup, SecurityGroupIngress } from '../model/index.ts';
+import { TAG_STACK } from '../naming/index.ts';
 import type { ResourceStep } from '../plan/index.ts';
 import { ensureBackendSecurityGroup, SHARED_BACKEND_ID } from './backend-security-group.ts';
-import { call, callRetrying, sendOptions, unlessGone } from './context.ts';
+import { call, callRetrying, eachUnlessDone, sendOptions, unlessGone } from './context.ts';
 import type { DeployContext } from './context.ts';
 import { keyedFields, pick } from './fields.ts';
+import { fromSdkTags } from './from-sdk.ts';
+import { notOurs, ownedBy } from './ownership.ts';
 import type { ApplyState } from './resolve.ts';
 import { toSdkTags } from './to-sdk.ts';
 
@@ -52,12 +57,13 @@ async function authorize(
   groupId: string,
   rules: readonly SecurityGroupIngress[],
 ): Promise<void> {
-  if (rules.length === 0) return;
   const permissions = await Promise.all(rules.map((r) => toPermission(ctx, state, r)));
-  await callRetrying(ctx, 'AuthorizeSecurityGroupIngress', () =>
-    ctx.clients.ec2.send(
-      new AuthorizeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: permissions }),
-      sendOptions(ctx),
+  await eachUnlessDone('InvalidPermission.Duplicate', permissions, (batch) =>
+    callRetrying(ctx, 'AuthorizeSecurityGroupIngress', () =>
+      ctx.clients.ec2.send(
+        new AuthorizeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: batch }),
+        sendOptions(ctx),
+      ),
     ),
   );
 }
@@ -68,14 +74,58 @@ async function revoke(
   groupId: string,
   rules: readonly SecurityGroupIngress[],
 ): Promise<void> {
-  if (rules.length === 0) return;
   const permissions = await Promise.all(rules.map((r) => toPermission(ctx, state, r)));
-  await call(ctx, 'RevokeSecurityGroupIngress', () =>
-    ctx.clients.ec2.send(
-      new RevokeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: permissions }),
-      sendOptions(ctx),
+  await eachUnlessDone('InvalidPermission.NotFound', permissions, (batch) =>
+    call(ctx, 'RevokeSecurityGroupIngress', () =>
+      ctx.clients.ec2.send(
+        new RevokeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: batch }),
+        sendOptions(ctx),
+      ),
     ),
   );
+}
+
+/**
+ * Creates the group; one that answers InvalidGroup.Duplicate is looked up by name in the
+ * VPC and used only when it carries our tags for this very resource (a create retried
+ * after its answer was lost, or a crash between create and the next discovery).
+ */
+async function create(ctx: DeployContext, want: SecurityGroup): Promise<string> {
+  try {
+    const created = await call(ctx, 'CreateSecurityGroup', () =>
+      ctx.clients.ec2.send(
+        new CreateSecurityGroupCommand({
+          VpcId: ctx.vpcId,
+          GroupName: want.name,
+          Description: want.description,
+          TagSpecifications: [{ ResourceType: 'security-group', Tags: toSdkTags(want.tags) }],
+        }),
+        sendOptions(ctx),
+      ),
+    );
+    return created.GroupId ?? '';
+  } catch (err) {
+    if (awsErrorCode(err) !== 'InvalidGroup.Duplicate') throw err;
+    const found = await call(ctx, 'DescribeSecurityGroups', () =>
+      ctx.clients.ec2.send(
+        new DescribeSecurityGroupsCommand({
+          Filters: [
+            { Name: 'vpc-id', Values: [ctx.vpcId] },
+            { Name: 'group-name', Values: [want.name] },
+          ],
+        }),
+        sendOptions(ctx),
+      ),
+    );
+    const group = found.SecurityGroups?.find((g) => g.GroupName === want.name);
+    // Refused as a duplicate yet not listed: EC2's describe lags; the retry finds it.
+    if (group?.GroupId === undefined) throw err;
+    const stackId = want.tags[TAG_STACK] ?? '';
+    if (!ownedBy(fromSdkTags(group.Tags), ctx, stackId, want.id)) {
+      throw notOurs(ctx, stackId, `security group "${want.name}" in ${ctx.vpcId}`, group.GroupId);
+    }
+    return group.GroupId;
+  }
 }
 
 export async function applySecurityGroup(
@@ -87,18 +137,7 @@ export async function applySecurityGroup(
     case 'create':
     case 'replace': {
       const want = step.desired;
-      const created = await call(ctx, 'CreateSecurityGroup', () =>
-        ctx.clients.ec2.send(
-          new CreateSecurityGroupCommand({
-            VpcId: ctx.vpcId,
-            GroupName: want.name,
-            Description: want.description,
-            TagSpecifications: [{ ResourceType: 'security-group', Tags: toSdkTags(want.tags) }],
-          }),
-          sendOptions(ctx),
-        ),
-      );
-      const groupId = created.GroupId ?? '';
+      const groupId = await create(ctx, want);
       state.securityGroups.set(want.id, groupId);
       await authorize(ctx, state, groupId, want.ingress);
       return;

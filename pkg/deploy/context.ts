@@ -55,6 +55,29 @@ export async function unlessGone<T>(
 }
 
 /**
+ * Sends `items` in one call for which `doneCode` means "already so": an authorization
+ * that exists (InvalidPermission.Duplicate), a revoke of what is gone
+ * (InvalidPermission.NotFound) — the call's own effect, met on the SDK's retry after the
+ * answer was lost, or a racing writer's. EC2 then refuses the whole call and changes
+ * nothing, so a batch of several is sent again item by item, each taking `doneCode` as done.
+ */
+export async function eachUnlessDone<I>(
+  doneCode: string,
+  items: readonly I[],
+  send: (batch: I[]) => Promise<unknown>,
+): Promise<void> {
+  if (items.length === 0) return;
+  try {
+    await send([...items]);
+    return;
+  } catch (err) {
+    if (awsErrorCode(err) !== doneCode) throw err;
+    if (items.length === 1) return;
+  }
+  for (const item of items) await unlessGone(doneCode, () => send([item]));
+}
+
+/**
  * Runs one AWS call that may meet eventual consistency (a target group still in use just
  * after its rules went, a security group still attached to a deleting ALB).
  */

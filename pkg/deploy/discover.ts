@@ -124,6 +124,27 @@ export async function describeRules(ctx: DeployContext, listenerArn: string) {
   return rules.filter((rule) => rule.IsDefault !== true);
 }
 
+/** A rule as the planner compares it: our target groups named by stack id. */
+export function toActualRule(
+  rule: SdkRule,
+  arn: string,
+  listenerId: string,
+  tags: Tags,
+  idOfTargetGroup: (arn: string) => string | undefined,
+): ActualListenerRule {
+  return {
+    id: tags[TAG_RESOURCE] ?? '',
+    arn,
+    listenerId,
+    priority: Number(rule.Priority),
+    member: tags[TAG_INGRESS] ?? '',
+    conditions: fromSdkConditions(rule.Conditions),
+    actions: withSecretDigest(fromSdkActions(rule.Actions, idOfTargetGroup), tags),
+    transforms: fromSdkTransforms(rule.Transforms),
+    tags,
+  };
+}
+
 /** Certificates with the default first: DescribeListeners reports only the default. */
 async function listenerCertificates(ctx: DeployContext, listener: SdkListener) {
   if (listener.Protocol !== 'HTTPS' || listener.ListenerArn === undefined) return [];
@@ -438,17 +459,7 @@ export async function discoverStack(
         if (rule.RuleArn === undefined || ruleId === undefined || !isOurs(ruleTags, ctx, stackId)) {
           continue;
         }
-        rules.push({
-          id: ruleId,
-          arn: rule.RuleArn,
-          listenerId,
-          priority: Number(rule.Priority),
-          member: ruleTags[TAG_INGRESS] ?? '',
-          conditions: fromSdkConditions(rule.Conditions),
-          actions: withSecretDigest(fromSdkActions(rule.Actions, idOfTargetGroup), ruleTags),
-          transforms: fromSdkTransforms(rule.Transforms),
-          tags: ruleTags,
-        });
+        rules.push(toActualRule(rule, rule.RuleArn, listenerId, ruleTags, idOfTargetGroup));
       }
     }
   }

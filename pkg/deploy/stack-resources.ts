@@ -23,7 +23,6 @@ import type {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Tags } from '../model/index.ts';
 import { TAG_CLUSTER, TAG_STACK } from '../naming/index.ts';
-import { DeployError } from './context.ts';
 import type { DeployContext } from './context.ts';
 import {
   describeLoadBalancersByArn,
@@ -34,6 +33,7 @@ import {
   isLoadBalancerArn,
   taggedResources,
 } from './lagging-index.ts';
+import { notOurs, ownedBy } from './ownership.ts';
 
 /** What discovery is told besides the tagging index. */
 export interface DiscoveryHints {
@@ -52,18 +52,6 @@ export interface DiscoveryHints {
 export interface StackResources {
   readonly loadBalancer: { readonly lb: SdkLoadBalancer; readonly tags: Tags } | null;
   readonly targetGroups: readonly { readonly tg: SdkTargetGroup; readonly tags: Tags }[];
-}
-
-function ours(tags: Tags, ctx: DeployContext, stackId: string): boolean {
-  return tags[TAG_CLUSTER] === ctx.clusterName && tags[TAG_STACK] === stackId;
-}
-
-function notOurs(ctx: DeployContext, stackId: string, what: string, arn: string): DeployError {
-  return new DeployError(
-    `${what} (${arn}) exists but does not carry the ownership tags ${TAG_CLUSTER}=${ctx.clusterName} ` +
-      `and ${TAG_STACK}=${stackId}; Albatross never adopts, changes or deletes a resource it does ` +
-      `not own: delete or rename it, or tag it as ours if it is`,
-  );
 }
 
 export async function findStackResources(
@@ -114,7 +102,7 @@ export async function findStackResources(
     unindexed.length === 0 ? new Map<string, Tags>() : await describeTags(ctx, unindexed);
   const tagsOf = (arn: string | undefined): Tags =>
     indexed.get(arn ?? '') ?? described.get(arn ?? '') ?? {};
-  const isOurs = (arn: string | undefined) => ours(tagsOf(arn), ctx, stackId);
+  const isOurs = (arn: string | undefined) => ownedBy(tagsOf(arn), ctx, stackId);
 
   if (newLb !== null && !isOurs(newLb.LoadBalancerArn)) {
     throw notOurs(ctx, stackId, `load balancer "${lbName ?? ''}"`, newLb.LoadBalancerArn ?? '');

@@ -55,7 +55,8 @@ export interface ListenerRulesPlan {
   readonly deletes: readonly DeleteStep<'ListenerRule'>[];
 }
 
-function sameContent(desired: ListenerRule, actual: ListenerRule): boolean {
+/** Same conditions, actions and transforms: the same rule, whatever its id or priority. */
+export function sameRuleContent(desired: ListenerRule, actual: ListenerRule): boolean {
   return (
     conditionsMatch(desired.conditions, actual.conditions) &&
     actionsMatch(desired.actions, actual.actions) &&
@@ -114,7 +115,7 @@ function match(
   };
   const unmatched: ListenerRule[] = [];
   for (const rule of desired) {
-    const twins = unused.filter((candidate) => sameContent(rule, candidate));
+    const twins = unused.filter((candidate) => sameRuleContent(rule, candidate));
     const best =
       twins.find((candidate) => candidate.id === rule.id) ??
       twins.find((candidate) => candidate.priority === rule.priority) ??

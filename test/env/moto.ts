@@ -57,3 +57,16 @@ export async function setTaggingLag(endpoint: string, seconds: number): Promise<
   });
   if (!set.ok) throw new Error(`moto tagging lag failed: HTTP ${set.status}`);
 }
+
+/**
+ * Switches the emulator's AWS-like idempotency (test/env/moto_idempotency.py): repeated
+ * CreateLoadBalancer/CreateTargetGroup/CreateListener with the same settings return the
+ * existing resource, with others fail Duplicate*; DeregisterTargets of unknown targets
+ * succeeds. On by default; a reset restores that.
+ */
+export async function setIdempotency(endpoint: string, enabled: boolean): Promise<void> {
+  const set = await fetch(`${endpoint}/moto-api/albatross/idempotency?enabled=${enabled ? 1 : 0}`, {
+    method: 'POST',
+  });
+  if (!set.ok) throw new Error(`moto idempotency failed: HTTP ${set.status}`);
+}

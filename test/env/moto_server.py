@@ -476,6 +476,8 @@ def _deletion_protection_refuses() -> None:
 
 _deletion_protection_refuses()
 
+import moto_idempotency  # noqa: E402,F401  (idempotent creates; see its docstring)
+
 if __name__ == "__main__":
     from moto.server import main
 
