@@ -7,10 +7,32 @@
 import type { V1Ingress } from '@kubernetes/client-node';
 import { setTimeout as delay } from 'node:timers/promises';
 import { audit, type AuditOptions, type AuditReport } from '../env/audit.ts';
-import type { FaultSummary } from '../env/fault-proxy.ts';
+import type { FaultRule, FaultSummary } from '../env/fault-proxy.ts';
 import type { TestEnv } from '../env/testenv.ts';
 import type { ControllerProcess } from './controller-process.ts';
 import { ingressManifest, type Cluster } from './world-view.ts';
+
+/**
+ * 20 % of calls fail, every kind drawn evenly; the creates AWS answers idempotently
+ * (and CreateRule, CreateSecurityGroup) lose their answer in all of their 20 %, so that
+ * every run, whatever the order of its calls, meets several of its own lost creates.
+ */
+export function fleetFaults(rate: number): FaultRule[] {
+  return [
+    {
+      rate,
+      kinds: ['lost-write'],
+      actions: [
+        'CreateLoadBalancer',
+        'CreateListener',
+        'CreateTargetGroup',
+        'CreateRule',
+        'CreateSecurityGroup',
+      ],
+    },
+    { rate, slowMs: 4000 },
+  ];
+}
 
 export interface FleetSpec {
   /** Ingresses that are each their own group. */
@@ -112,6 +134,7 @@ export async function untilAddressed(
     );
     throw new Error(
       `${error instanceof Error ? error.message : String(error)}: ${String(missing.length)} without one (${missing.join(', ')}); ${warnings.join('; ')}`,
+      { cause: error },
     );
   }
 }
@@ -197,6 +220,7 @@ export function reconcileOutcomes(controller: ControllerProcess, since = 0): str
 function errorText(error: unknown): string {
   if (typeof error !== 'object' || error === null) return String(error);
   const e = error as { name?: unknown; message?: unknown; cause?: unknown };
-  const own = `${String(e.name ?? '')}: ${String(e.message ?? '')}`;
+  const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+  const own = `${text(e.name)}: ${text(e.message)}`;
   return e.cause === undefined ? own : `${own} <- ${errorText(e.cause)}`;
 }

@@ -16,6 +16,7 @@ import {
   createFleet,
   describeFaults,
   fleetAudit,
+  fleetFaults,
   fleetMembers,
   untilAddressed,
   untilClean,
@@ -35,7 +36,7 @@ function lastErrors(controller: ControllerProcess): string {
     .map((l) => l.raw)
     .join('\n');
 }
-const FAULTS = { rate: 0.2, slowMs: 4000 } as const;
+const FAULTS = fleetFaults(0.2);
 /** The proxy's seed: another one (ALBATROSS_FAULT_SEED) draws other faults. */
 const SEED = Number(process.env.ALBATROSS_FAULT_SEED ?? 10);
 

@@ -14,6 +14,7 @@ import {
   createFleet,
   describeFaults,
   fleetAudit,
+  fleetFaults,
   fleetIngress,
   fleetMembers,
   untilAddressed,
@@ -72,7 +73,7 @@ export async function faultsPhase(env: TestEnv): Promise<PhaseReport> {
       converged: (since: number) => Promise<number>,
     ): Promise<boolean> => {
       const mark = proxy.calls().length;
-      proxy.inject({ rate });
+      proxy.inject(fleetFaults(rate));
       const since = performance.now();
       await act();
       const seconds = await converged(since);
