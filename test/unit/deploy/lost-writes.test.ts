@@ -48,7 +48,9 @@ function sdkError(name: string): Error {
 
 type Tags = Record<string, string>;
 
-const tagMap = (tags: readonly { Key?: string; Value?: string }[] | undefined): Tags =>
+const tagMap = (
+  tags: readonly { Key?: string | undefined; Value?: string | undefined }[] | undefined,
+): Tags =>
   Object.fromEntries((tags ?? []).map((t): [string, string] => [t.Key ?? '', t.Value ?? '']));
 
 interface StoredRule {
