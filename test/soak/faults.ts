@@ -17,6 +17,7 @@ import {
   fleetFaults,
   fleetIngress,
   fleetMembers,
+  reconcileOutcomes,
   untilAddressed,
   untilClean,
   untilGone,
@@ -73,6 +74,7 @@ export async function faultsPhase(env: TestEnv): Promise<PhaseReport> {
       converged: (since: number) => Promise<number>,
     ): Promise<boolean> => {
       const mark = proxy.calls().length;
+      const logMark = controller.cursor();
       proxy.inject(fleetFaults(rate));
       const since = performance.now();
       await act();
@@ -80,7 +82,14 @@ export async function faultsPhase(env: TestEnv): Promise<PhaseReport> {
       const faulted = proxy.summary(mark);
       totals.push(faulted);
       proxy.clear();
-      const clean = await untilClean(env, options, performance.now(), (SYNC_PERIOD_S + 10) * 1000);
+      // One resync pass reaches every group within the sync period; its reconciles (28
+      // groups on 4 workers) and the audit's own reads take a while after it.
+      const clean = await untilClean(
+        env,
+        options,
+        performance.now(),
+        (2 * SYNC_PERIOD_S + 10) * 1000,
+      );
       last = clean.report;
       convergeSeconds = Math.max(convergeSeconds, seconds);
       auditSeconds = Math.max(auditSeconds, clean.seconds);
@@ -89,8 +98,9 @@ export async function faultsPhase(env: TestEnv): Promise<PhaseReport> {
           ? `clean after ${clean.seconds.toFixed(1)} s`
           : `NOT clean after ${clean.seconds.toFixed(1)} s: ${clean.report.problems.join('; ')}`;
       const line = `${name}: ${seconds.toFixed(1)} s; ${describeFaults(faulted)}; audit ${verdict}`;
-      details.push(line);
-      console.log(`  ${line}`);
+      const outcomes = reconcileOutcomes(controller, logMark);
+      details.push(line, `  ${outcomes}`);
+      console.log(`  ${line}\n    ${outcomes.replaceAll('\n', '\n    ')}`);
       return clean.report.problems.length === 0;
     };
 
