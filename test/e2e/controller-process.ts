@@ -29,7 +29,7 @@ export interface ControllerOptions {
   readonly args?: readonly string[];
   /** Leave out --aws-vpc-id, so the controller finds the VPC from the nodes. */
   readonly omitVpcId?: boolean;
-  /** AWS endpoint instead of the emulator's own (a proxy in front of it). */
+  /** Where its AWS calls go, e.g. a FaultProxy's endpoint. @default env.state.awsEndpoint */
   readonly awsEndpoint?: string;
 }
 
@@ -239,45 +239,53 @@ export function controllerLauncher(): ControllerLauncher {
       await Promise.all(started.map((c) => c.stop('SIGKILL')));
     },
     start(env, options = {}) {
-      const vars = env.exports();
-      const args = [
-        'controller/main.ts',
-        'controller',
-        '--cluster-name',
-        env.clusterName,
-        '--aws-region',
-        env.state.region,
-        '--aws-endpoint',
-        options.awsEndpoint ?? env.state.awsEndpoint,
-        ...(options.omitVpcId === true ? [] : ['--aws-vpc-id', env.world.vpcId]),
-        '--metrics-addr',
-        '127.0.0.1:0',
-        '--health-addr',
-        '127.0.0.1:0',
-        // Several controllers run at once and would race for one webhook port; a suite
-        // that tests the webhook turns it on in `args` (the last value wins).
-        '--webhook-port',
-        '0',
-        ...(options.args ?? []),
-      ];
-      const child = spawn(join(root, 'scripts', 'node'), args, {
-        cwd: root,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: {
-          PATH: process.env.PATH ?? '',
-          HOME: process.env.HOME ?? '',
-          KUBECONFIG: vars.KUBECONFIG,
-          AWS_ACCESS_KEY_ID: vars.AWS_ACCESS_KEY_ID,
-          AWS_SECRET_ACCESS_KEY: vars.AWS_SECRET_ACCESS_KEY,
-          AWS_REGION: vars.AWS_REGION,
-        },
+      const proc = spawnController(env, {
+        ...options,
+        name: options.name ?? `controller-${String(started.length + 1)}`,
       });
-      const proc = new ControllerProcess(
-        options.name ?? `controller-${String(started.length + 1)}`,
-        child,
-      );
       started.push(proc);
       return proc;
     },
   };
+}
+
+/**
+ * Spawns a controller against `env`; the caller stops it. Outside a test file (the soak)
+ * this is the way in; test files use `useControllers()`, which also kills it at the end.
+ */
+export function spawnController(env: TestEnv, options: ControllerOptions = {}): ControllerProcess {
+  const vars = env.exports();
+  const args = [
+    'controller/main.ts',
+    'controller',
+    '--cluster-name',
+    env.clusterName,
+    '--aws-region',
+    env.state.region,
+    '--aws-endpoint',
+    options.awsEndpoint ?? env.state.awsEndpoint,
+    ...(options.omitVpcId === true ? [] : ['--aws-vpc-id', env.world.vpcId]),
+    '--metrics-addr',
+    '127.0.0.1:0',
+    '--health-addr',
+    '127.0.0.1:0',
+    // Several controllers run at once and would race for one webhook port; a suite
+    // that tests the webhook turns it on in `args` (the last value wins).
+    '--webhook-port',
+    '0',
+    ...(options.args ?? []),
+  ];
+  const child = spawn(join(root, 'scripts', 'node'), args, {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      KUBECONFIG: vars.KUBECONFIG,
+      AWS_ACCESS_KEY_ID: vars.AWS_ACCESS_KEY_ID,
+      AWS_SECRET_ACCESS_KEY: vars.AWS_SECRET_ACCESS_KEY,
+      AWS_REGION: vars.AWS_REGION,
+    },
+  });
+  return new ControllerProcess(options.name ?? 'controller', child);
 }

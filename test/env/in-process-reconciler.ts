@@ -38,6 +38,8 @@ export interface InProcessReconcilerOptions {
   readonly translate?: Partial<Omit<TranslateConfig, 'clusterName'>>;
   /** Retry and rate-limit settings of the AWS clients, as the controller's flags set them. */
   readonly aws?: Pick<AwsClientOptions, 'rateLimits' | 'maxAttempts' | 'retryMode'>;
+  /** Where the AWS clients send their calls, e.g. a FaultProxy's endpoint. @default env.state.awsEndpoint */
+  readonly awsEndpoint?: string;
   /** Further Reconciler options (clock, discovery interval, …). */
   readonly reconciler?: Partial<Omit<ReconcilerOptions, Wired>>;
 }
@@ -59,7 +61,7 @@ export async function startInProcessReconciler(
 ): Promise<InProcessReconciler> {
   const aws = createAwsClients({
     region: env.state.region,
-    endpoint: env.state.awsEndpoint,
+    endpoint: options.awsEndpoint ?? env.state.awsEndpoint,
     credentials: testCredentials,
     ...options.aws,
   });
