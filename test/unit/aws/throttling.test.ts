@@ -129,9 +129,10 @@ describe('sustained throttling: attempts never multiply', () => {
   });
 
   it('GIVEN AWS throttles once THEN the client-side bucket of the family is emptied: the retry waits for a token', async () => {
-    // A bucket of 100 at 1 per second: without the drain the retry would go at once; with
-    // it, the retry waits out the token (1 s) beyond the SDK's own delay (at most 0.5 s).
-    const limits: RateLimits = { 'elbv2-describe': { ratePerSecond: 1, burst: 100 } };
+    // A bucket of 100 at 0.5 per second: without the drain the retry would go at once;
+    // with it, the retry waits out the token (2 s) beyond the SDK's own delay (a random
+    // share of 1 s for a first throttling retry), so at least 1 s at the limiter.
+    const limits: RateLimits = { 'elbv2-describe': { ratePerSecond: 0.5, burst: 100 } };
     const { aws, wire } = throttledClients(
       (n) => (n === 1 ? elbThrottle : describedNothing),
       limits,
@@ -144,7 +145,7 @@ describe('sustained throttling: attempts never multiply', () => {
       ['elbv2-describe'],
     );
     const seconds = waited.reduce((sum, w) => sum + w.seconds, 0);
-    assert.ok(seconds > 0.1, `waited ${String(seconds)} s`);
+    assert.ok(seconds > 0.5, `waited ${String(seconds)} s`);
     aws.destroy();
   });
 });
