@@ -373,21 +373,30 @@ describe('deploy: security group writes that meet their own effect', () => {
     { id: 'sg-1', name: frontend.name, tags: frontend.tags, permissions },
   ];
   const actualFrontend = { ...frontend, groupId: 'sg-1', ingress: [] };
+  /** An ingress update of the frontend group: `authorize` added, `revoke` taken away. */
+  const ingressUpdate = (
+    authorize: SecurityGroup['ingress'],
+    revoke: SecurityGroup['ingress'],
+  ): Parameters<typeof applySecurityGroup>[2] => ({
+    op: 'update',
+    kind: 'SecurityGroup',
+    step: 'update',
+    id: frontend.id,
+    reason: 'ingress',
+    fields: ['ingress'],
+    desired: { ...frontend, ingress: authorize.length > 0 ? frontend.ingress : [] },
+    actual: { ...actualFrontend, ingress: revoke },
+    authorize,
+    revoke,
+  });
 
   it('GIVEN AuthorizeSecurityGroupIngress applied but its answer lost WHEN the retry answers InvalidPermission.Duplicate THEN the update succeeds', async () => {
     const aws = fakeEc2(existing([]));
-    await applySecurityGroup(context({ ec2: aws.ec2 }), new ApplyState(null), {
-      op: 'update',
-      kind: 'SecurityGroup',
-      step: 'update',
-      id: frontend.id,
-      reason: 'ingress',
-      fields: ['ingress'],
-      desired: frontend,
-      actual: actualFrontend,
-      authorize: frontend.ingress,
-      revoke: [],
-    });
+    await applySecurityGroup(
+      context({ ec2: aws.ec2 }),
+      new ApplyState(null),
+      ingressUpdate(frontend.ingress, []),
+    );
     assert.equal(aws.groups[0]?.permissions.length, 2);
   });
 
@@ -397,18 +406,11 @@ describe('deploy: security group writes that meet their own effect', () => {
         { IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
       ]),
     );
-    await applySecurityGroup(context({ ec2: aws.ec2 }), new ApplyState(null), {
-      op: 'update',
-      kind: 'SecurityGroup',
-      step: 'update',
-      id: frontend.id,
-      reason: 'ingress',
-      fields: ['ingress'],
-      desired: frontend,
-      actual: actualFrontend,
-      authorize: frontend.ingress,
-      revoke: [],
-    });
+    await applySecurityGroup(
+      context({ ec2: aws.ec2 }),
+      new ApplyState(null),
+      ingressUpdate(frontend.ingress, []),
+    );
     assert.deepEqual(aws.groups[0]?.permissions.map(permissionKey).sort(), [
       'tcp/443/0.0.0.0/0',
       'tcp/80/0.0.0.0/0',
@@ -421,18 +423,11 @@ describe('deploy: security group writes that meet their own effect', () => {
         { IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
       ]),
     );
-    await applySecurityGroup(context({ ec2: aws.ec2 }), new ApplyState(null), {
-      op: 'update',
-      kind: 'SecurityGroup',
-      step: 'update',
-      id: frontend.id,
-      reason: 'ingress',
-      fields: ['ingress'],
-      desired: { ...frontend, ingress: [] },
-      actual: { ...actualFrontend, ingress: frontend.ingress.slice(0, 1) },
-      authorize: [],
-      revoke: frontend.ingress.slice(0, 1),
-    });
+    await applySecurityGroup(
+      context({ ec2: aws.ec2 }),
+      new ApplyState(null),
+      ingressUpdate([], frontend.ingress.slice(0, 1)),
+    );
     assert.deepEqual(aws.groups[0]?.permissions, []);
   });
 
