@@ -25,13 +25,22 @@ export function imageNodeFlags(): string[] {
   return words.slice(1, script);
 }
 
+/**
+ * The compiled controller as the image starts it: node, the ENTRYPOINT's flags, and
+ * `dist/controller/main.js` (build it first: memory-bench.ts `build`).
+ */
+export function compiledControllerCommand(): [string, ...string[]] {
+  return [process.execPath, ...imageNodeFlags(), `${root}dist/controller/main.js`];
+}
+
 /** Resident set figures of a live process, in MB. */
 export interface Rss {
   readonly rssMb: number;
   readonly peakMb: number;
 }
 
-function readRss(pid: number): Rss {
+/** VmRSS and VmHWM of a live process, from /proc/<pid>/status. */
+export function readRss(pid: number): Rss {
   const status = readFileSync(`/proc/${String(pid)}/status`, 'utf8');
   const kb = (field: string): number => {
     const m = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status);
@@ -57,11 +66,11 @@ export async function measureControllerRss(
   env: TestEnv,
   options: { readonly reconcileSeconds: number; readonly timeoutMs: number },
 ): Promise<ControllerRss> {
+  const [program, ...lead] = compiledControllerCommand();
   const child = spawn(
-    process.execPath,
+    program,
     [
-      ...imageNodeFlags(),
-      `${root}dist/controller/main.js`,
+      ...lead,
       'controller',
       '--cluster-name',
       env.clusterName,

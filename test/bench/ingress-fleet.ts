@@ -10,7 +10,8 @@ import { eachLimited, until } from './bench-controller.ts';
 /** Parallel API requests while creating objects. */
 const CONCURRENCY = 16;
 
-function service(namespace: string, name: string): V1Service {
+/** A NodePort Service of the fleet. */
+export function fleetService(namespace: string, name: string): V1Service {
   return {
     metadata: { name, namespace },
     spec: {
@@ -21,16 +22,33 @@ function service(namespace: string, name: string): V1Service {
   };
 }
 
-function ingress(namespace: string, i: number): V1Ingress {
+/** The two Services Ingress `i` routes to. */
+export function fleetServiceNames(i: number): [string, string] {
+  return [`app-${String(i)}-web`, `app-${String(i)}-api`];
+}
+
+/**
+ * Ingress `i` of the fleet: `/` and `/api` to its two Services. In `group` (the
+ * `group.name` annotation) it gets a host of its own, so the members' rules differ.
+ * @default its own implicit group, no host
+ */
+export function fleetIngress(namespace: string, i: number, group?: string): V1Ingress {
   const backend = (s: string) => ({
     service: { name: `app-${String(i)}-${s}`, port: { number: 80 } },
   });
   return {
-    metadata: { name: `app-${String(i)}`, namespace },
+    metadata: {
+      name: `app-${String(i)}`,
+      namespace,
+      ...(group !== undefined
+        ? { annotations: { 'alb.ingress.kubernetes.io/group.name': group } }
+        : {}),
+    },
     spec: {
       ingressClassName: 'alb',
       rules: [
         {
+          ...(group !== undefined ? { host: `app-${String(i)}.example.com` } : {}),
           http: {
             paths: [
               { path: '/', pathType: 'Prefix', backend: backend('web') },
@@ -65,9 +83,9 @@ export async function convergeFleet(
   timeoutMs: number,
 ): Promise<FleetFigures> {
   const names = Array.from({ length: count }, (_, i) => i);
-  const services = names.flatMap((i) => [`app-${String(i)}-web`, `app-${String(i)}-api`]);
+  const services = names.flatMap(fleetServiceNames);
   await eachLimited(services, CONCURRENCY, (name) =>
-    ctrl.core.createNamespacedService({ namespace, body: service(namespace, name) }),
+    ctrl.core.createNamespacedService({ namespace, body: fleetService(namespace, name) }),
   );
   await until('services cached', () => ctrl.caches.serviceMap().size >= services.length, 30_000);
   await ctrl.waitIdle(30_000);
@@ -76,7 +94,7 @@ export async function convergeFleet(
 
   const started = performance.now();
   await eachLimited(names, CONCURRENCY, (i) =>
-    ctrl.net.createNamespacedIngress({ namespace, body: ingress(namespace, i) }),
+    ctrl.net.createNamespacedIngress({ namespace, body: fleetIngress(namespace, i) }),
   );
   const addressed = () =>
     ctrl.caches

@@ -226,7 +226,7 @@ async function load(env: TestEnv): Promise<number> {
 }
 
 /** Compiles controller/ and pkg/ to dist/, as the image's build stage does. */
-async function build(): Promise<void> {
+export async function build(): Promise<void> {
   const root = fileURLToPath(new URL('../../', import.meta.url));
   const tsc = `${root}node_modules/typescript/bin/tsc`;
   try {

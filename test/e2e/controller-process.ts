@@ -31,6 +31,14 @@ export interface ControllerOptions {
   readonly omitVpcId?: boolean;
   /** Where its AWS calls go, e.g. a FaultProxy's endpoint. @default env.state.awsEndpoint */
   readonly awsEndpoint?: string;
+  /**
+   * The program and its arguments before `controller`, e.g. node with the image's flags
+   * and `dist/controller/main.js` (test/bench/controller-rss.ts `compiledControllerCommand`).
+   * @default scripts/node controller/main.ts (the TypeScript source)
+   */
+  readonly command?: readonly [string, ...string[]];
+  /** Further environment variables (e.g. NODE_ENV). @default none */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** AWS calls by `operation` from albatross_aws_api_calls_total (successful and failed). */
@@ -255,8 +263,12 @@ export function controllerLauncher(): ControllerLauncher {
  */
 export function spawnController(env: TestEnv, options: ControllerOptions = {}): ControllerProcess {
   const vars = env.exports();
-  const args = [
+  const [program, ...lead] = options.command ?? [
+    join(root, 'scripts', 'node'),
     'controller/main.ts',
+  ];
+  const args = [
+    ...lead,
     'controller',
     '--cluster-name',
     env.clusterName,
@@ -275,7 +287,7 @@ export function spawnController(env: TestEnv, options: ControllerOptions = {}): 
     '0',
     ...(options.args ?? []),
   ];
-  const child = spawn(join(root, 'scripts', 'node'), args, {
+  const child = spawn(program, args, {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
@@ -285,6 +297,7 @@ export function spawnController(env: TestEnv, options: ControllerOptions = {}): 
       AWS_ACCESS_KEY_ID: vars.AWS_ACCESS_KEY_ID,
       AWS_SECRET_ACCESS_KEY: vars.AWS_SECRET_ACCESS_KEY,
       AWS_REGION: vars.AWS_REGION,
+      ...options.env,
     },
   });
   return new ControllerProcess(options.name ?? 'controller', child);
