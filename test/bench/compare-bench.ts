@@ -226,7 +226,7 @@ function rows(spec: ShapeSpec, runs: readonly RunFigures[]): Row[] {
     ),
     [
       '  left after the delete',
-      left.every((n) => n === 0) ? 'nothing' : `${left.join(', ')} problems`,
+      left.every((n) => n === 0) ? 'nothing' : `problems: ${left.join(', ')} (per run)`,
       comparable ? 'nothing' : '—',
       '',
       'nothing',
