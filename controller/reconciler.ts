@@ -522,6 +522,8 @@ export class Reconciler {
       discovered = await this.#discovery.discover(ctx, group.id, fingerprint, {
         ...namesOf(stack),
         addresses: statusAddresses(group),
+        // A restart (no kept stack) rebuilds it from the load balancer's applied tag.
+        ...(active ? { desired: stack } : {}),
       });
     } catch (err) {
       // A resource of ours by name but not by tags: the user must act; say so on the members.
@@ -538,15 +540,22 @@ export class Reconciler {
     const plan = planChanges(stack, actual, multiCluster.owned(), translate.quotas);
     // Kept only when nothing is to change; before an apply, so a failure leaves no entry.
     let generation = 0;
-    if (plan.length === 0 && active) this.#discovery.settle(group.id, fingerprint, found);
-    else generation = this.#discovery.forget(group.id);
+    if (plan.length === 0 && active) {
+      this.#discovery.settle(group.id, fingerprint, found);
+      // A full read that planned nothing, where the load balancer's applied tag is
+      // missing or stale: tag it, so a restart verifies instead of reading in full.
+      await this.#discovery.record(ctx, group.id);
+    } else generation = this.#discovery.forget(group.id);
     let dnsName = actual?.loadBalancer?.dnsName.toLowerCase() ?? null;
     let applied = 0;
     let byChange: Readonly<Record<string, number>> = {};
     let held: readonly AwsHold[] = [];
     if (plan.length > 0) {
       const removed: DuplicateStep[] = [];
+      let settledApplied = false;
       try {
+        // Before the first write: a stack half-changed must not be vouched for.
+        await this.#discovery.withdraw(ctx, group.id, actual, plan);
         await multiCluster.beforeApply(plan);
         const heldBefore = this.#holds.get(group.id)?.awsIds;
         const result = await applyPlan(ctx, plan, {
@@ -569,6 +578,7 @@ export class Reconciler {
           planChanges(stack, result.after, multiCluster.owned(), translate.quotas).length === 0
         ) {
           this.#discovery.settleApplied(group.id, fingerprint, result.after, found, generation);
+          settledApplied = true;
         }
       } catch (err) {
         this.#targetGroupArns.delete(group.id);
@@ -579,6 +589,8 @@ export class Reconciler {
         throw err;
       }
       await this.#duplicatesRemoved(group, removed);
+      // The apply succeeded: tag what it left (a failure here is not a failed apply).
+      if (settledApplied) await this.#discovery.record(ctx, group.id);
     }
     this.#rememberTargetGroups(group.id, actual, plan);
     if (needsChanged) {
