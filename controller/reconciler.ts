@@ -408,6 +408,15 @@ export class Reconciler {
     return run;
   }
 
+  /** Every key of `keys` is the need of another group whose rules were settled since start. */
+  #served(groupId: string, keys: ReadonlySet<string>): boolean {
+    const served = new Set<string>();
+    for (const [id, n] of this.#needs) {
+      if (id !== groupId) for (const k of n.settled ?? []) served.add(k);
+    }
+    return [...keys].every((k) => served.has(k));
+  }
+
   /** True when a rule no known group needs is needed by no group of this cluster at all. */
   #needsComplete(): boolean {
     if (this.#o.watchNamespace !== undefined || !this.#o.caches.hasSynced()) return false;
@@ -499,7 +508,12 @@ export class Reconciler {
 
     // Backend access first: the targets about to be registered must be reachable.
     const keys = needsKeys(stack);
-    const before = this.#needs.get(group.id)?.settled ?? null;
+    const settled = this.#needs.get(group.id)?.settled ?? null;
+    // A group first built since start (a restart: every group) whose needs the rules of
+    // groups settled since start already serve needs no run of its own: a restart must
+    // not cost backend reads per group. A rule only an old need of it wanted is revoked by
+    // the periodic backend-access repair instead of by this reconcile.
+    const before = settled === null && active && this.#served(group.id, keys) ? keys : settled;
     const needsChanged = !active || !sameKeys(before, keys);
     const needsShrank = !active || before === null || [...before].some((k) => !keys.has(k));
     if (active) this.#needs.set(group.id, { stack, settled: needsChanged ? null : before });
