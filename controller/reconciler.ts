@@ -408,15 +408,6 @@ export class Reconciler {
     return run;
   }
 
-  /** Every key of `keys` is the need of another group whose rules were settled since start. */
-  #served(groupId: string, keys: ReadonlySet<string>): boolean {
-    const served = new Set<string>();
-    for (const [id, n] of this.#needs) {
-      if (id !== groupId) for (const k of n.settled ?? []) served.add(k);
-    }
-    return [...keys].every((k) => served.has(k));
-  }
-
   /** True when a rule no known group needs is needed by no group of this cluster at all. */
   #needsComplete(): boolean {
     if (this.#o.watchNamespace !== undefined || !this.#o.caches.hasSynced()) return false;
@@ -508,12 +499,7 @@ export class Reconciler {
 
     // Backend access first: the targets about to be registered must be reachable.
     const keys = needsKeys(stack);
-    const settled = this.#needs.get(group.id)?.settled ?? null;
-    // A group first built since start (a restart: every group) whose needs the rules of
-    // groups settled since start already serve needs no run of its own: a restart must
-    // not cost backend reads per group. A rule only an old need of it wanted is revoked by
-    // the periodic backend-access repair instead of by this reconcile.
-    const before = settled === null && active && this.#served(group.id, keys) ? keys : settled;
+    const before = this.#needs.get(group.id)?.settled ?? null;
     const needsChanged = !active || !sameKeys(before, keys);
     const needsShrank = !active || before === null || [...before].some((k) => !keys.has(k));
     if (active) this.#needs.set(group.id, { stack, settled: needsChanged ? null : before });
@@ -536,8 +522,6 @@ export class Reconciler {
       discovered = await this.#discovery.discover(ctx, group.id, fingerprint, {
         ...namesOf(stack),
         addresses: statusAddresses(group),
-        // A restart (no kept stack) rebuilds it from the load balancer's applied tag.
-        ...(active ? { desired: stack } : {}),
       });
     } catch (err) {
       // A resource of ours by name but not by tags: the user must act; say so on the members.
@@ -554,22 +538,15 @@ export class Reconciler {
     const plan = planChanges(stack, actual, multiCluster.owned(), translate.quotas);
     // Kept only when nothing is to change; before an apply, so a failure leaves no entry.
     let generation = 0;
-    if (plan.length === 0 && active) {
-      this.#discovery.settle(group.id, fingerprint, found);
-      // A full read that planned nothing, where the load balancer's applied tag is
-      // missing or stale: tag it, so a restart verifies instead of reading in full.
-      await this.#discovery.record(ctx, group.id);
-    } else generation = this.#discovery.forget(group.id);
+    if (plan.length === 0 && active) this.#discovery.settle(group.id, fingerprint, found);
+    else generation = this.#discovery.forget(group.id);
     let dnsName = actual?.loadBalancer?.dnsName.toLowerCase() ?? null;
     let applied = 0;
     let byChange: Readonly<Record<string, number>> = {};
     let held: readonly AwsHold[] = [];
     if (plan.length > 0) {
       const removed: DuplicateStep[] = [];
-      let settledApplied = false;
       try {
-        // Before the first write: a stack half-changed must not be vouched for.
-        await this.#discovery.withdraw(ctx, group.id, actual, plan);
         await multiCluster.beforeApply(plan);
         const heldBefore = this.#holds.get(group.id)?.awsIds;
         const result = await applyPlan(ctx, plan, {
@@ -592,7 +569,6 @@ export class Reconciler {
           planChanges(stack, result.after, multiCluster.owned(), translate.quotas).length === 0
         ) {
           this.#discovery.settleApplied(group.id, fingerprint, result.after, found, generation);
-          settledApplied = true;
         }
       } catch (err) {
         this.#targetGroupArns.delete(group.id);
@@ -603,8 +579,6 @@ export class Reconciler {
         throw err;
       }
       await this.#duplicatesRemoved(group, removed);
-      // The apply succeeded: tag what it left (a failure here is not a failed apply).
-      if (settledApplied) await this.#discovery.record(ctx, group.id);
     }
     this.#rememberTargetGroups(group.id, actual, plan);
     if (needsChanged) {

@@ -14,32 +14,11 @@ export { QUOTA_RETRY_MS, QuotaError } from './quota-refusal.ts';
 export type { DeployContext } from './context.ts';
 export { discoverStack, listStacks } from './discover.ts';
 export { TARGET_BATCH } from './targets.ts';
-export {
-  changesVouchedState,
-  DiscoveryCache,
-  namesOf,
-  stackFingerprint,
-} from './discovery-cache.ts';
+export { DiscoveryCache, namesOf, stackFingerprint } from './discovery-cache.ts';
 export type { DiscoveryHints } from './stack-resources.ts';
-export type {
-  AppliedTagWriter,
-  DiscoverHints,
-  Discovery,
-  DiscoveryCacheOptions,
-  DiscoveryKind,
-} from './discovery-cache.ts';
-export { checkStack, stackIndex, verifyStack } from './verify-stack.ts';
-export type { Checked, Drift } from './verify-stack.ts';
-export { restoreStack } from './restore-stack.ts';
-export type { Restored } from './restore-stack.ts';
-export {
-  APPLIED_TAG_VALUE_MAX,
-  decodeApplied,
-  dnsDigest,
-  encodeApplied,
-  listenerArnOf,
-} from './applied-tag.ts';
-export type { AppliedRecord } from './applied-tag.ts';
+export type { Discovery, DiscoveryCacheOptions, DiscoveryKind } from './discovery-cache.ts';
+export { verifyStack } from './verify-stack.ts';
+export type { Drift } from './verify-stack.ts';
 export {
   discoverClusterBackendRules,
   hasNewTargetGroups,

@@ -52,11 +52,6 @@ export interface DiscoveryHints {
    * balancers of the stack, the one clients resolve is kept (duplicates.ts).
    */
   readonly addresses?: readonly string[];
-  /**
-   * The stack's tagging call, when this reconcile already made it (a restart's attempt
-   * to rebuild the stack from its applied tag): not made a second time.
-   */
-  readonly indexed?: ReadonlyMap<string, Tags>;
 }
 
 export interface StackResources {
@@ -70,12 +65,10 @@ export async function findStackResources(
   stackId: string,
   hints: DiscoveryHints = {},
 ): Promise<StackResources> {
-  const indexed =
-    hints.indexed ??
-    (await taggedResources(ctx, [
-      { Key: TAG_CLUSTER, Values: [ctx.clusterName] },
-      { Key: TAG_STACK, Values: [stackId] },
-    ]));
+  const indexed = await taggedResources(ctx, [
+    { Key: TAG_CLUSTER, Values: [ctx.clusterName] },
+    { Key: TAG_STACK, Values: [stackId] },
+  ]);
   const proposed = [...new Set([...indexed.keys(), ...(hints.arns ?? [])])];
   const lbArns = proposed.filter(isLoadBalancerArn);
   const tgArns = proposed.filter((arn) => !isLoadBalancerArn(arn));

@@ -1,12 +1,10 @@
 export {
-  TAG_APPLIED,
   TAG_AUTH_SECRET_DIGEST,
   TAG_CLUSTER,
   TAG_STACK,
   TAG_RESOURCE,
   TAG_INGRESS,
   OWNERSHIP_TAG_KEYS,
-  RESERVED_TAG_KEYS,
   resourceTags,
 } from './tags.ts';
 export type { Ownership, TagSet } from './tags.ts';

@@ -11,9 +11,6 @@
  *   groups): the `namespace/name` of the Ingress they come from, so a frozen member's
  *   resources are recognised in AWS and left alone.
  *
- * One bookkeeping tag is not an ownership tag: `albatross.dev/applied`, on a load balancer
- * only, records what the last apply that succeeded in full left (see TAG_APPLIED).
- *
  * Cluster-level resources belong to no single stack and carry no `albatross.dev/stack`:
  * the shared backend security group (`albatross.dev/resource` = `shared-backend`) and the
  * backend rules on the node or pod security groups (`backend-rule/<sg>/<from>-<to>`,
@@ -37,19 +34,7 @@ export const TAG_INGRESS = 'albatross.dev/ingress';
  */
 export const TAG_AUTH_SECRET_DIGEST = 'albatross.dev/auth-secret-digest';
 
-/**
- * On a load balancer only: what the last apply that succeeded in full (or the last full
- * discovery that planned nothing) left, as pkg/deploy/applied-tag.ts encodes it, so a
- * restarted controller verifies the stack with the cheap check instead of reading it in
- * full. Bookkeeping, not a wish: never in a desired stack, never compared by the planner,
- * and a user's tag of this key is ignored like an ownership tag.
- */
-export const TAG_APPLIED = 'albatross.dev/applied';
-
 export const OWNERSHIP_TAG_KEYS = [TAG_CLUSTER, TAG_STACK, TAG_RESOURCE, TAG_INGRESS] as const;
-
-/** Keys only Albatross writes: a user's layer of tags can set none of them. */
-export const RESERVED_TAG_KEYS = [...OWNERSHIP_TAG_KEYS, TAG_APPLIED] as const;
 
 export interface Ownership {
   readonly cluster: string;
@@ -71,7 +56,7 @@ export function resourceTags(owner: Ownership, ...layers: readonly (TagSet | und
   for (const layer of layers) {
     if (layer === undefined) continue;
     for (const [k, v] of Object.entries(layer)) {
-      if ((RESERVED_TAG_KEYS as readonly string[]).includes(k)) continue;
+      if ((OWNERSHIP_TAG_KEYS as readonly string[]).includes(k)) continue;
       merged[k] = v;
     }
   }

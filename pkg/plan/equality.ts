@@ -5,7 +5,6 @@
  * so keys set by someone else are never fought over.
  */
 import type { Action, Attributes, RuleCondition, Tags, TargetGroupTuple } from '../model/index.ts';
-import { TAG_APPLIED } from '../naming/index.ts';
 
 function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -33,16 +32,6 @@ export function differingKeys(
   return Object.keys(desired)
     .filter((key) => desired[key] !== actual[key])
     .sort();
-}
-
-/**
- * Tags as the planner compares them: the keys of `desired` that differ in `actual`,
- * never the bookkeeping tag `albatross.dev/applied`. That tag says what the last apply
- * left (pkg/deploy/applied-tag.ts); it is written after a plan and must never cause one,
- * whatever a desired stack built by hand or an older version may hold.
- */
-export function differingTags(desired: Tags, actual: Tags): readonly string[] {
-  return differingKeys(desired, actual).filter((key) => key !== TAG_APPLIED);
 }
 
 /**

@@ -2,7 +2,7 @@ export { planChanges } from './plan-changes.ts';
 export { renderChange, renderChanges, changeSummary } from './render.ts';
 export { schedulePriorities, maxRulePriority } from './priority-steps.ts';
 export type { PriorityGoal, PriorityStep } from './priority-steps.ts';
-export { covers, differingTags } from './equality.ts';
+export { covers } from './equality.ts';
 export { sameRuleContent } from './plan-rules.ts';
 export type * from './plan-types.ts';
 export {

@@ -15,7 +15,7 @@
  * laid out around them, keeping their own order.
  */
 import type { ActualListenerRule, ListenerRule } from '../model/index.ts';
-import { actionsMatch, conditionsMatch, covers, differingTags } from './equality.ts';
+import { actionsMatch, conditionsMatch, covers, differingKeys } from './equality.ts';
 import type { CreateStep, DeleteStep, PlannedChange } from './plan-types.ts';
 import { schedulePriorities } from './priority-steps.ts';
 import type { PriorityGoal } from './priority-steps.ts';
@@ -167,7 +167,7 @@ function modification(pair: Pair, replaced: ReadonlySet<string>): PlannedChange 
     fields.push('transforms');
     reasons.push('transforms changed');
   }
-  for (const key of differingTags(desired.tags, actual.tags)) {
+  for (const key of differingKeys(desired.tags, actual.tags)) {
     fields.push(`tags.${key}`);
     reasons.push(`tag ${key} ${actual.tags[key] ?? '(unset)'} → ${desired.tags[key] ?? ''}`);
   }

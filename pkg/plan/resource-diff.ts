@@ -17,7 +17,7 @@ import type {
   SecurityGroupRef,
   TargetGroup,
 } from '../model/index.ts';
-import { actionsMatch, covers, differingKeys, differingTags } from './equality.ts';
+import { actionsMatch, covers, differingKeys } from './equality.ts';
 import {
   describeMutualAuthentication,
   mutualAuthenticationMatches,
@@ -44,9 +44,7 @@ class DiffBuilder {
 
   keyed(prefix: 'attributes' | 'tags', desired: Attributes, actual: Attributes): void {
     const label = prefix === 'attributes' ? 'attribute' : 'tag';
-    const keys =
-      prefix === 'tags' ? differingTags(desired, actual) : differingKeys(desired, actual);
-    for (const key of keys) {
+    for (const key of differingKeys(desired, actual)) {
       this.add(
         `${prefix}.${key}`,
         `${label} ${key} ${actual[key] ?? '(unset)'} → ${desired[key] ?? ''}`,
